@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+
+namespace Pipeline.Registry;
+
+/// <summary>The grammar of image references (distribution/reference), with classes written out.</summary>
+public static partial class ImageGrammar
+{
+    private const string Component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+    private const string Domain = @"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]{1,5})?";
+
+    [GeneratedRegex("^" + Domain + @"\z")]
+    public static partial Regex Host();
+
+    [GeneratedRegex("^" + Component + "(?:/" + Component + @")*\z")]
+    public static partial Regex Path();
+
+    [GeneratedRegex("^(?:" + Domain + "/)?" + Component + "(?:/" + Component + ")*" + @"(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[0-9a-f]{64})?\z")]
+    public static partial Regex Reference();
+
+    [GeneratedRegex(@"^sha256:[0-9a-f]{64}\z")]
+    public static partial Regex Digest();
+}
+
+/// <summary>A registry and the namespace under it: "public.ecr.aws/abc1d2e3" or "127.0.0.1:5000".</summary>
+public sealed record RegistryAddress(string Host, string? Namespace)
+{
+    public const string EcrPublicHost = "public.ecr.aws";
+
+    public bool IsEcrPublic => string.Equals(Host, EcrPublicHost, StringComparison.OrdinalIgnoreCase);
+
+    public static RegistryAddress Parse(string text)
+    {
+        var slash = text.IndexOf('/');
+        var host = slash < 0 ? text : text[..slash];
+        var ns = slash < 0 ? null : text[(slash + 1)..];
+        if (!ImageGrammar.Host().IsMatch(host) || (ns is not null && !ImageGrammar.Path().IsMatch(ns)))
+        {
+            throw new FormatException("is not a registry like public.ecr.aws/<alias> or host:port (lower-case path, no scheme)");
+        }
+        return new RegistryAddress(host, ns);
+    }
+
+    public override string ToString() => Namespace is null ? Host : $"{Host}/{Namespace}";
+}
+
+/// <summary>A repository in a registry; references to its tags are built here and nowhere else.</summary>
+public sealed record ImageRepository(RegistryAddress Registry, string Name)
+{
+    /// <summary>The repository's path on the registry API: /v2/&lt;Path&gt;/manifests/...</summary>
+    public string Path => Registry.Namespace is null ? Name : $"{Registry.Namespace}/{Name}";
+
+    public string Reference(string tag) => $"{Registry.Host}/{Path}:{tag}";
+
+    public string Reference(string tag, string digest) => $"{Registry.Host}/{Path}:{tag}@{digest}";
+
+    public static string ParseName(string text) =>
+        ImageGrammar.Path().IsMatch(text) && text.Length <= 205
+            ? text
+            : throw new FormatException("is not a repository name (lower-case letters, digits, '.', '_', '-', '/' between parts; at most 205 characters)");
+
+    public override string ToString() => $"{Registry.Host}/{Path}";
+}

@@ -1,0 +1,111 @@
+using Cake.Core;
+
+namespace Pipeline.Settings;
+
+/// <summary>A setting that is missing or invalid; reported before the first task runs.</summary>
+public sealed record SettingProblem(Setting Setting, string Message, bool IsMissing)
+{
+    public override string ToString() => $"{Setting.Names}: {Message}";
+}
+
+/// <summary>
+/// Reads each setting once: the argument wins over the environment variable; secrets come only
+/// from the environment. Bad values become problems (never exceptions) so that all are reported together.
+/// </summary>
+internal sealed class SettingsReader(ICakeArguments arguments, Func<string, string?> environment)
+{
+    private readonly List<SettingProblem> _problems = [];
+
+    public IReadOnlyList<SettingProblem> Problems => _problems;
+
+    public string? Raw(Setting setting)
+    {
+        if (setting.Argument is not null && arguments.HasArgument(setting.Argument))
+        {
+            return NullIfEmpty(arguments.GetArguments(setting.Argument).LastOrDefault());
+        }
+        return NullIfEmpty(environment(setting.Variable));
+    }
+
+    public T Optional<T>(Setting setting, T fallback, Func<string, T> parse)
+    {
+        var raw = Raw(setting);
+        return raw is null ? fallback : Parse(setting, raw, parse, fallback);
+    }
+
+    public T Required<T>(Setting setting, T placeholder, Func<string, T> parse)
+    {
+        var raw = Raw(setting);
+        if (raw is null)
+        {
+            _problems.Add(new SettingProblem(setting, "missing: " + HowToSet(setting), IsMissing: true));
+            return placeholder;
+        }
+        return Parse(setting, raw, parse, placeholder);
+    }
+
+    public bool Flag(Setting setting) =>
+        Optional(setting, false, raw => raw.ToLowerInvariant() switch
+        {
+            "true" or "1" or "yes" => true,
+            "false" or "0" or "no" => false,
+            _ => throw new FormatException("is not true or false"),
+        });
+
+    /// <summary>A secret from its variable, or from the file its *_FILE variable names.</summary>
+    public Secret? Secret(Setting setting, Setting? fileSetting = null)
+    {
+        var argumentName = setting.Variable.ToLowerInvariant().Replace('_', '-');
+        if (arguments.HasArgument(argumentName))
+        {
+            _problems.Add(new SettingProblem(setting,
+                $"is a secret: set the environment variable {setting.Variable}, never --{argumentName} (arguments land in shell history and process lists)", IsMissing: false));
+        }
+
+        if (NullIfEmpty(environment(setting.Variable)) is { } value)
+        {
+            return new Secret(value);
+        }
+        if (fileSetting is not null && NullIfEmpty(environment(fileSetting.Variable)) is { } path)
+        {
+            if (File.Exists(path))
+            {
+                return new Secret(File.ReadAllText(path));
+            }
+            _problems.Add(new SettingProblem(fileSetting, $"the file \"{Printable(path)}\" does not exist", IsMissing: false));
+        }
+        return null;
+    }
+
+    public void Missing(Setting setting, string message) =>
+        _problems.Add(new SettingProblem(setting, "missing: " + message, IsMissing: true));
+
+    public void Invalid(Setting setting, string message) =>
+        _problems.Add(new SettingProblem(setting, message, IsMissing: false));
+
+    private T Parse<T>(Setting setting, string raw, Func<string, T> parse, T fallback)
+    {
+        try
+        {
+            return parse(raw);
+        }
+        catch (FormatException exception)
+        {
+            _problems.Add(new SettingProblem(setting, $"\"{Printable(raw)}\" {exception.Message}", IsMissing: false));
+            return fallback;
+        }
+    }
+
+    private static string HowToSet(Setting setting) => setting.Argument is null
+        ? $"set the environment variable {setting.Variable}"
+        : $"pass --{setting.Argument}=<value> or set {setting.Variable}";
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>Bad input is echoed on one line: control characters escaped, length capped.</summary>
+    public static string Printable(string value)
+    {
+        var escaped = string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+        return escaped.Length > 80 ? escaped[..80] + "..." : escaped;
+    }
+}
