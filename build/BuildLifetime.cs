@@ -1,0 +1,48 @@
+using Cake.Common.Diagnostics;
+using Cake.Core;
+using Cake.Frosting;
+using Pipeline.Effects;
+using Pipeline.Settings;
+
+namespace Pipeline;
+
+/// <summary>
+/// Before the first task: every setting the chosen tasks need, checked at once. Cake runs this
+/// in a dry run too, so it only reads. After the last task: in a dry run, the plan's footer.
+/// </summary>
+public sealed class BuildLifetime : FrostingLifetime<BuildContext>
+{
+    private IReadOnlyList<SettingProblem> _missingForRealRun = [];
+
+    public override void Setup(BuildContext context, ISetupContext info)
+    {
+        var tasks = info.TasksToExecute.Select(task => task.Name).ToList();
+        var problems = context.Settings.ProblemsFor(tasks);
+        _missingForRealRun = problems.Where(problem => problem.IsMissing).ToList();
+        var refused = context.IsDryRun ? problems.Where(problem => !problem.IsMissing).ToList() : problems;
+        if (refused.Count > 0)
+        {
+            var lines = refused.Select(problem => $"  {problem}");
+            throw new BuildInputException(
+                $"{refused.Count} setting(s) missing or invalid for {string.Join(" -> ", tasks)}:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
+        }
+    }
+
+    public override void Teardown(BuildContext context, ITeardownContext info)
+    {
+        if (!context.IsDryRun)
+        {
+            return;
+        }
+
+        context.Information("Dry run: nothing was executed; {0} action(s) planned above.", context.Effects.Performed.Count);
+        if (_missingForRealRun.Count > 0)
+        {
+            context.Information("A real run also needs:");
+            foreach (var problem in _missingForRealRun)
+            {
+                context.Information("  {0}", problem);
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Cake.Core.IO;
+
+namespace Pipeline.Effects;
+
+public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output);
+
+/// <summary>
+/// A process started through Cake's process runner. Its arguments are a Cake argument builder,
+/// so secret arguments render as [REDACTED]; standard input never appears in the description.
+/// Output streams into the log as it comes.
+/// </summary>
+public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : Effect<ProcessResult>
+{
+    private const int TailLines = 20;
+
+    public string Tool { get; } = tool;
+    public ProcessArgumentBuilder Arguments { get; } = arguments;
+
+    /// <summary>Bytes for the process's standard input (a password for --password-stdin).</summary>
+    public ProcessStandardInput? StandardInput { get; init; }
+
+    /// <summary>Exit codes that count as success.</summary>
+    public IReadOnlySet<int> AcceptedExitCodes { get; init; } = new HashSet<int> { 0 };
+
+    /// <summary>What a dry run assumes the process printed.</summary>
+    public IReadOnlyList<string> PlannedOutput { get; init; } = [];
+
+    public override ProcessResult Planned => new(0, PlannedOutput);
+
+    public override string Describe() =>
+        $"{Tool} {Arguments.RenderSafe()}{(StandardInput is null ? "" : " < [REDACTED]")}";
+
+    public override Task<ProcessResult> ExecuteAsync(ICakeContext context)
+    {
+        var executable = context.Tools.Resolve(Tool)
+            ?? throw new BuildInputException($"{Tool} was not found on PATH: install it on this machine and run again.");
+
+        var output = new List<string>();
+        var tail = new Queue<string>();
+        string Keep(string line, bool isError)
+        {
+            if (line is null) return line!;
+            context.Log.Write(Verbosity.Normal, LogLevel.Information, "  {0}", line);
+            lock (tail)
+            {
+                if (!isError) output.Add(line);
+                tail.Enqueue(line);
+                while (tail.Count > TailLines) tail.Dequeue();
+            }
+            return line;
+        }
+
+        var settings = new ProcessSettings
+        {
+            Arguments = Arguments,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectedStandardOutputHandler = line => Keep(line, isError: false),
+            RedirectedStandardErrorHandler = line => Keep(line, isError: true),
+            StandardInput = StandardInput,
+            Silent = true,
+        };
+
+        using var process = context.ProcessRunner.Start(executable, settings);
+        process.WaitForExit();
+        // Cake buffers the handlers' return values; drain them so every line has passed Keep.
+        _ = process.GetStandardOutput().ToList();
+        _ = process.GetStandardError().ToList();
+        var exitCode = process.GetExitCode();
+        if (!AcceptedExitCodes.Contains(exitCode))
+        {
+            throw new CommandFailedException(Describe(), exitCode, tail.ToList());
+        }
+        return Task.FromResult(new ProcessResult(exitCode, output));
+    }
+}
+
+/// <summary>An external command that failed: its redacted command line, exit code and last lines.</summary>
+public sealed class CommandFailedException(string command, int exitCode, IReadOnlyList<string> tail)
+    : Exception($"`{command}` failed with exit code {exitCode}{(tail.Count > 0 ? ": " + tail[^1] : "")}")
+{
+    public string Command { get; } = command;
+    public int ExitCode { get; } = exitCode;
+    public IReadOnlyList<string> OutputTail { get; } = tail;
+}
