@@ -1,0 +1,124 @@
+using Pipeline.Tests.Support;
+
+namespace Pipeline.Tests.Host;
+
+public sealed class HostTests
+{
+    private TempGitRepository _repository = null!;
+
+    [SetUp]
+    public void CreateRepository()
+    {
+        _repository = new TempGitRepository();
+        _repository.Write("pyproject.toml", "[project]\nversion = \"1.2.0\"\n");
+        _repository.Commit();
+    }
+
+    [TearDown]
+    public void DeleteRepository() => _repository.Dispose();
+
+    [Test]
+    public void RunsDependenciesInGraphOrderAndSkipsWithAReason()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=ProbeTarget");
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        // ProbeMiddle depends on ProbeStart ([IsDependentOn]) and on ProbeBefore ([IsDependeeOf] on
+        // ProbeBefore); the engine puts the reverse dependency first, and skips ProbeSkipped.
+        Assert.That(host.TasksRun, Is.EqualTo(new[] { "ProbeBefore", "ProbeStart", "ProbeMiddle", "ProbeTarget" }));
+        Assert.That(host.Report.Single(entry => entry.TaskName == "ProbeSkipped").ExecutionStatus, Is.EqualTo(Cake.Core.CakeTaskExecutionStatus.Skipped));
+        Assert.That(host.Output, Does.Contain("Skipping: the probe is told to skip"));
+    }
+
+    [Test]
+    public void ExclusiveRunsTheTargetAlone()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=ProbeTarget", "--exclusive");
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        Assert.That(host.TasksRun, Is.EqualTo(new[] { "ProbeTarget" }));
+    }
+
+    [Test]
+    public void ReadVersionRunsAlone()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=ReadVersion");
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        Assert.That(host.TasksRun, Is.EqualTo(new[] { "ReadVersion" }));
+    }
+
+    [TestCase("--dry-run")]
+    [TestCase("--dryrun")]
+    [TestCase("--noop")]
+    [TestCase("--whatif")]
+    public void EveryDryRunSpellingPrintsThePlanAndStartsNothing(string spelling)
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=ProbeTouch", spelling);
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        Assert.That(host.Processes.Started, Is.Empty);
+        Assert.That(host.Output, Does.Contain($"[dry-run] would run: touch \"{Path.Combine(_repository.Root, "marker")}\" [REDACTED] < [REDACTED]"));
+        Assert.That(host.Output, Does.Contain("Dry run: nothing was executed; 1 action(s) planned above."));
+    }
+
+    [Test]
+    public void ARealRunStartsExactlyWhatThePlanPrints()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=ProbeTouch");
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        var started = host.Processes.Started.Single();
+        Assert.That(started.Tool, Is.EqualTo("touch"));
+        Assert.That(started.Arguments, Is.EqualTo($"\"{Path.Combine(_repository.Root, "marker")}\" {ProbeTouch.ArgumentSecret}"));
+        Assert.That(started.StandardInput, Is.EqualTo(System.Text.Encoding.UTF8.GetBytes(ProbeTouch.InputSecret)));
+        Assert.That(host.Output, Does.Contain($"> touch \"{Path.Combine(_repository.Root, "marker")}\" [REDACTED] < [REDACTED]"));
+    }
+
+    [TestCase]
+    [TestCase("--dry-run")]
+    public void SecretsNeverReachTheLog(params string[] extra)
+    {
+        var host = new InProcessHost();
+
+        host.Run(_repository.Root, ["--target=ProbeTouch", "--verbosity=diagnostic", .. extra]);
+
+        Assert.That(host.Output, Does.Not.Contain(ProbeTouch.ArgumentSecret));
+        Assert.That(host.Output, Does.Not.Contain(ProbeTouch.InputSecret));
+    }
+
+    [Test]
+    public void WithoutATargetListsTheTargetsWithTheirDescriptions()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root);
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        Assert.That(host.Output, Does.Contain("No target given. Run one with --target=<name>"));
+        Assert.That(host.Output, Does.Contain("ReadVersion"));
+        Assert.That(host.Output, Does.Contain("Reads the version from pyproject.toml"));
+        Assert.That(host.Processes.Started, Is.Empty);
+    }
+
+    [Test]
+    public void AnUnknownTargetFails()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=Deploy");
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(host.Output, Does.Contain("The target 'Deploy' was not found."));
+    }
+}

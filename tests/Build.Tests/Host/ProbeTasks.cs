@@ -1,0 +1,61 @@
+using Cake.Core;
+using Cake.Core.IO;
+using Cake.Frosting;
+using Pipeline.Effects;
+
+namespace Pipeline.Tests.Host;
+
+// Tasks that exist only in the tests, to exercise the host's graph and its dry run with a
+// known side effect. They are found because the tests add this assembly to the host.
+
+[TaskName("ProbeStart")]
+public sealed class ProbeStart : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context) { }
+}
+
+[TaskName("ProbeBefore")]
+[IsDependeeOf(typeof(ProbeMiddle))]
+public sealed class ProbeBefore : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context) { }
+}
+
+[TaskName("ProbeMiddle")]
+[IsDependentOn(typeof(ProbeStart))]
+public sealed class ProbeMiddle : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context) { }
+}
+
+[TaskName("ProbeSkipped")]
+[IsDependentOn(typeof(ProbeMiddle))]
+public sealed class ProbeSkipped : FrostingTask<BuildContext>
+{
+    public override bool ShouldRun(BuildContext context) => context.ShouldRun(false, "the probe is told to skip");
+    public override void Run(BuildContext context) => throw new InvalidOperationException("must not run");
+}
+
+[TaskName("ProbeTarget")]
+[TaskDescription("The probe graph's target.")]
+[IsDependentOn(typeof(ProbeSkipped))]
+public sealed class ProbeTarget : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context) { }
+}
+
+/// <summary>One side effect with a secret argument and a secret on standard input.</summary>
+[TaskName("ProbeTouch")]
+public sealed class ProbeTouch : AsyncFrostingTask<BuildContext>
+{
+    public const string ArgumentSecret = "arg-s3cr3t-8842";
+    public const string InputSecret = "stdin-s3cr3t-1197";
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var arguments = new ProcessArgumentBuilder();
+        arguments.AppendQuoted(System.IO.Path.Combine(context.RepositoryRoot, "marker"));
+        arguments.AppendSecret(ArgumentSecret);
+        await context.Effects.Perform(new RunProcess("touch", arguments) { StandardInput = InputSecret });
+    }
+}
