@@ -8,7 +8,7 @@ passed=0; failed=0; status=0
 log="$(mktemp)"; trap 'rm -f "$log"' EXIT
 
 echo "== build host tests (NUnit)"
-dotnet test tests/Build.Tests --nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+dotnet test tests/Build.Tests --nologo 2>&1 | tee "$log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -1)
 p=$(sed -nE 's/.*Passed: +([0-9]+).*/\1/p' <<<"$summary"); f=$(sed -nE 's/.*Failed: +([0-9]+),.*/\1/p' <<<"$summary")
