@@ -1,0 +1,1 @@
+"""book-shop: a small book catalogue served over HTTP as JSON (standard library only)."""
