@@ -1,0 +1,49 @@
+# The book-shop image. The pipeline builds it with --build-arg VERSION, COMMIT, CREATED and
+# SOURCE (and BASE_IMAGE where the default cannot be pulled, as in this repository's tests).
+ARG BASE_IMAGE=python:3.12-slim
+FROM ${BASE_IMAGE}
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PORT=8000 \
+    BOOK_SHOP_DB=/var/lib/book-shop/books.sqlite3
+
+# A numeric non-root user, so that Kubernetes' runAsNonRoot can verify it.
+RUN groupadd --system --gid 10001 book-shop \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin book-shop \
+ && mkdir -p /app /var/lib/book-shop \
+ && chown 10001:10001 /var/lib/book-shop
+
+WORKDIR /app
+
+# Dependencies first, from pyproject.toml alone: a code-only change reuses this layer. The
+# application uses the standard library only, so today the list is empty and pip is not needed.
+COPY pyproject.toml ./
+RUN python3 -c "import subprocess, sys, tomllib; \
+deps = tomllib.load(open('pyproject.toml', 'rb'))['project'].get('dependencies', []); \
+deps and subprocess.run([sys.executable, '-m', 'pip', 'install', '--no-cache-dir', *deps], check=True)"
+
+# The package itself, put on the interpreter's path with a .pth file: an install without a
+# build backend, since none can be fetched where the image is built from a local base.
+COPY src/ ./src/
+RUN python3 -c "import site, sysconfig; open(sysconfig.get_paths()['purelib'] + '/book-shop.pth', 'w').write('/app/src\n')" \
+ && python3 -c "import book_shop.server"
+
+# What the image was built from. Last, so that a new commit only changes these small layers.
+ARG VERSION=0.0.0
+ARG COMMIT=unknown
+ARG CREATED=unknown
+ARG SOURCE=unknown
+ENV BOOK_SHOP_VERSION=${VERSION} \
+    BOOK_SHOP_COMMIT=${COMMIT}
+LABEL org.opencontainers.image.title="book-shop" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${COMMIT}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="${SOURCE}"
+
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+  CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=2)"]
+CMD ["python3", "-m", "book_shop"]

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Pipeline.Tests.Support;
+
+/// <summary>
+/// The real services of tests/env/start.sh (Docker engine, registry, sshd, ECR Public double).
+/// Without them the end-to-end tests are skipped with the reason; with CI=true they fail.
+/// </summary>
+public sealed record TestEnvironment(
+    string BaseImage, string Registry, string RegistryLog, string RegistryUsername, string RegistryPassword,
+    string EcrRegistryPassword, string EcrEndpoint, string EcrLog, string AwsAccessKeyId, string AwsSecretAccessKey,
+    string SshHost, int SshPort, string SshUser, string SshKeyFile, string SshHostKeyLine)
+{
+    private static readonly Lazy<(TestEnvironment? Environment, string Reason)> Loaded = new(Load);
+
+    public static TestEnvironment Require()
+    {
+        var (environment, reason) = Loaded.Value;
+        if (environment is not null) return environment;
+        var message = $"The end-to-end test environment is not available: {reason}. Start it with tests/env/start.sh (as root).";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(message);
+        }
+        Assert.Ignore(message);
+        return null!;
+    }
+
+    private static (TestEnvironment?, string) Load()
+    {
+        var path = System.IO.Path.Combine(RepositoryRoot.Path, ".build", "test-env", "env.json");
+        if (!File.Exists(path)) return (null, $"{path} does not exist");
+        var environment = JsonSerializer.Deserialize<TestEnvironment>(File.ReadAllText(path), new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        var docker = Docker.Run("info", "--format", "{{.ServerVersion}}");
+        return docker.ExitCode == 0 ? (environment, "") : (null, "the Docker engine does not answer");
+    }
+}
+
+public sealed record CommandResult(int ExitCode, string Output, string Error);
+
+/// <summary>The docker CLI, for tests to set up and inspect real effects.</summary>
+public static class Docker
+{
+    public static CommandResult Run(params string[] args) => Command.Run("docker", args);
+
+    public static string Succeed(params string[] args)
+    {
+        var result = Run(args);
+        Assert.That(result.ExitCode, Is.Zero, $"docker {string.Join(' ', args)}: {result.Error}");
+        return result.Output.Trim();
+    }
+}
+
+public static class Command
+{
+    public static CommandResult Run(string file, IEnumerable<string> args, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return new CommandResult(process.ExitCode, output.Result, error.Result);
+    }
+}
+
+public static class FreePort
+{
+    public static int Next()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
