@@ -1,0 +1,84 @@
+using k8s;
+using k8s.Models;
+
+using Pipeline.Tests.Support;
+
+namespace Pipeline.Tests.Deployables;
+
+/// <summary>The production manifests, loaded into KubernetesClient's typed objects.</summary>
+public sealed class ManifestTests
+{
+    private static readonly string Folder = Path.Combine(RepositoryRoot.Path, "manifests");
+
+    private static List<object> LoadAll() =>
+        Directory.GetFiles(Folder, "*.yaml").Order().SelectMany(file => KubernetesYaml.LoadAllFromString(File.ReadAllText(file))).ToList();
+
+    private static V1Deployment Deployment => LoadAll().OfType<V1Deployment>().Single(d => d.Metadata.Name == "book-shop");
+
+    private static V1Container Container => Deployment.Spec.Template.Spec.Containers.Single(c => c.Name == "book-shop");
+
+    [Test]
+    public void EveryManifestParsesIntoAKnownKind()
+    {
+        var objects = LoadAll();
+
+        Assert.That(objects.Select(o => o.GetType().Name), Is.EquivalentTo(new[] { nameof(V1Deployment), nameof(V1Service) }));
+    }
+
+    [Test]
+    public void ARolloutNeverDropsCapacity()
+    {
+        var spec = Deployment.Spec;
+
+        Assert.That(spec.Strategy.Type, Is.EqualTo("RollingUpdate"));
+        Assert.That(spec.Strategy.RollingUpdate.MaxUnavailable.Value, Is.EqualTo("0"));
+        Assert.That(spec.Strategy.RollingUpdate.MaxSurge.Value, Is.EqualTo("1"));
+        Assert.That(spec.Replicas, Is.GreaterThanOrEqualTo(2));
+        Assert.That(spec.ProgressDeadlineSeconds, Is.InRange(30, 600));
+    }
+
+    [Test]
+    public void TheContainerIsProbedOnHealthzAndStopsGracefully()
+    {
+        var container = Container;
+        var pod = Deployment.Spec.Template.Spec;
+
+        Assert.That(container.Ports.Single().ContainerPort, Is.EqualTo(8000));
+        Assert.That(container.ReadinessProbe.HttpGet.Path, Is.EqualTo("/healthz"));
+        Assert.That(container.LivenessProbe.HttpGet.Path, Is.EqualTo("/healthz"));
+        Assert.That(container.Lifecycle.PreStop.Exec.Command, Is.EqualTo(new[] { "sleep", "5" }));
+        Assert.That(pod.TerminationGracePeriodSeconds, Is.GreaterThan(5));
+    }
+
+    [Test]
+    public void TheContainerHasRequestsAndLimitsAndRunsAsNonRoot()
+    {
+        var container = Container;
+        var pod = Deployment.Spec.Template.Spec;
+
+        Assert.That(container.Resources.Requests.Keys, Is.EquivalentTo(new[] { "cpu", "memory" }));
+        Assert.That(container.Resources.Limits.Keys, Is.EquivalentTo(new[] { "cpu", "memory" }));
+        Assert.That(pod.SecurityContext.RunAsNonRoot, Is.True);
+        Assert.That(pod.SecurityContext.RunAsUser, Is.EqualTo(10001));
+        Assert.That(container.SecurityContext.AllowPrivilegeEscalation, Is.False);
+    }
+
+    [Test]
+    public void TheImageIsTheRegistryPathWithATagTheRolloutReplaces()
+    {
+        Assert.That(Container.Image, Does.Match(@"^public\.ecr\.aws/[A-Za-z_]+/book-shop:[A-Za-z0-9_.-]+$"));
+    }
+
+    [Test]
+    public void TheServiceSelectsThePodsAndIsReachableOnItsNodePort()
+    {
+        var service = LoadAll().OfType<V1Service>().Single();
+        var labels = Deployment.Spec.Template.Metadata.Labels;
+
+        Assert.That(service.Spec.Type, Is.EqualTo("NodePort"));
+        Assert.That(service.Spec.Selector.All(pair => labels.TryGetValue(pair.Key, out var value) && value == pair.Value), Is.True);
+        Assert.That(service.Spec.Ports.Single().NodePort, Is.EqualTo(30080));
+        Assert.That(service.Spec.Ports.Single().TargetPort.Value, Is.EqualTo("http"));
+        Assert.That(Deployment.Spec.Selector.MatchLabels, Is.EqualTo(labels));
+    }
+}
