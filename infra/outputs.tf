@@ -1,0 +1,19 @@
+output "public_ip" {
+  description = "The host's address: the EC2_HOST secret."
+  value       = aws_eip.host.public_ip
+}
+
+output "dev_url" {
+  description = "The dev site (nginx on 8080 -> dev-app on 4000 -> the app on 8000)."
+  value       = "http://${aws_eip.host.public_ip}:8080/"
+}
+
+output "prod_url" {
+  description = "Production (the book-shop Service's NodePort)."
+  value       = "http://${aws_eip.host.public_ip}:${var.prod_node_port}/"
+}
+
+output "host_key_command" {
+  description = "Prints the host's keys from its console, where cloud-init wrote them at first boot; put the ssh-ed25519 line, prefixed with the address, into the EC2_HOST_KEY secret. Reading it from the console, not from ssh-keyscan, avoids trusting the network on first use."
+  value       = "aws ec2 get-console-output --region ${var.region} --instance-id ${aws_instance.host.id} --latest --output text | sed -n '/BEGIN SSH HOST KEY KEYS/,/END SSH HOST KEY KEYS/p'"
+}
