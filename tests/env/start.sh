@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Starts the end-to-end test environment on loopback, from Debian packages (.ci/run installs
+# them: docker.io docker-registry openssh-server debootstrap apache2-utils):
+#   - a Docker engine (reused when one already answers),
+#   - the application's base image local/python:3.11-bookworm, made with debootstrap once per
+#     machine (about 75 s) and kept in the engine,
+#   - a registry (distribution) with htpasswd auth,
+#   - an OpenSSH server whose user may use that same Docker engine,
+#   - the ECR Public double (ecr_public_double.py).
+# Writes .build/test-env/env.json for the tests; tests/env/stop.sh stops what this started.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+state="$root/.build/test-env"
+mkdir -p "$state"
+cd "$state"
+
+registry_port="${TEST_REGISTRY_PORT:-5123}"
+ssh_port="${TEST_SSH_PORT:-2222}"
+ecr_port="${TEST_ECR_PORT:-5124}"
+ssh_user=deployer
+base_image=local/python:3.11-bookworm
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "test environment: $1 is not installed (apt-get install $2)" >&2; exit 3; }; }
+need dockerd docker.io; need docker-registry docker-registry; need /usr/sbin/sshd openssh-server
+need debootstrap debootstrap; need htpasswd apache2-utils
+
+wait_for() { # description, command...
+  local what="$1"; shift
+  for _ in $(seq 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "test environment: $what did not start" >&2; exit 4
+}
+
+# 1. Docker engine.
+if ! docker info >/dev/null 2>&1; then
+  mkdir -p /var/lib/docker
+  nohup dockerd --data-root /var/lib/docker -H unix:///var/run/docker.sock --bip 10.213.77.1/24 \
+    --pidfile "$state/dockerd.pid" >"$state/dockerd.log" 2>&1 &
+  echo started >"$state/dockerd.ours"
+  wait_for "dockerd" docker info
+fi
+
+# 2. Base image (no registry of base images is reachable here).
+if ! docker image inspect "$base_image" >/dev/null 2>&1; then
+  rootfs="$(mktemp -d)"
+  debootstrap --variant=minbase --include=python3 bookworm "$rootfs" http://deb.debian.org/debian >"$state/debootstrap.log" 2>&1
+  tar -C "$rootfs" -c . | docker import - "$base_image" >/dev/null
+  rm -rf "$rootfs"
+fi
+
+# 3. Registry with htpasswd: user AWS (what ECR Public's token decodes to) and a plain user.
+[[ -f secrets.env ]] || cat >secrets.env <<SECRETS
+REGISTRY_PASSWORD_AWS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+REGISTRY_PASSWORD_BASIC=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+AWS_SECRET=$(head -c 30 /dev/urandom | base64 | tr -d '/+=')
+SECRETS
+source ./secrets.env
+htpasswd -Bbn AWS "$REGISTRY_PASSWORD_AWS" >htpasswd
+htpasswd -Bbn tester "$REGISTRY_PASSWORD_BASIC" >>htpasswd
+cat >registry.yml <<YAML
+version: 0.1
+log:
+  level: info
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $state/registry-data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$registry_port
+auth:
+  htpasswd:
+    realm: test-registry
+    path: $state/htpasswd
+YAML
+if ! curl -s -o /dev/null "http://127.0.0.1:$registry_port/v2/"; then
+  nohup docker-registry serve "$state/registry.yml" >"$state/registry.log" 2>&1 &
+  echo $! >"$state/registry.pid"
+  wait_for "the registry" curl -sf -o /dev/null -u "tester:$REGISTRY_PASSWORD_BASIC" "http://127.0.0.1:$registry_port/v2/"
+fi
+
+# 4. SSH server: a deploy user in the docker group, keys made here.
+id "$ssh_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --groups docker "$ssh_user"
+# "*": no password can log in, but the account is not locked (sshd refuses locked ones without PAM).
+usermod -p "*" "$ssh_user"
+[[ -f ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -f ssh_host_ed25519_key
+[[ -f client_key ]] || ssh-keygen -q -t ed25519 -N '' -C deployer@tests -f client_key
+cp client_key.pub authorized_keys
+chmod 600 ssh_host_ed25519_key client_key
+cat >sshd_config <<CONF
+ListenAddress 127.0.0.1
+Port $ssh_port
+HostKey $state/ssh_host_ed25519_key
+AuthorizedKeysFile $state/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+StrictModes no
+UsePAM no
+PidFile $state/sshd.pid
+AllowUsers $ssh_user
+CONF
+mkdir -p /run/sshd
+if ! (exec 3<>"/dev/tcp/127.0.0.1/$ssh_port") 2>/dev/null; then
+  /usr/sbin/sshd -f "$state/sshd_config" -E "$state/sshd.log"
+  wait_for "sshd" bash -c "exec 3<>/dev/tcp/127.0.0.1/$ssh_port"
+fi
+
+# 5. ECR Public double.
+if ! curl -s -o /dev/null "http://127.0.0.1:$ecr_port/"; then
+  nohup python3 "$root/tests/env/ecr_public_double.py" "$ecr_port" AKIDTESTBOOKSHOP "$AWS_SECRET" "$REGISTRY_PASSWORD_AWS" \
+    "$state/ecr-public.log" >"$state/ecr-public.out" 2>&1 &
+  echo $! >"$state/ecr-public.pid"
+  wait_for "the ECR Public double" curl -s -o /dev/null "http://127.0.0.1:$ecr_port/"
+fi
+
+python3 - "$state" <<PY
+import json, sys
+state = sys.argv[1]
+json.dump({
+    "baseImage": "$base_image",
+    "registry": "127.0.0.1:$registry_port",
+    "registryLog": state + "/registry.log",
+    "registryUsername": "tester",
+    "registryPassword": "$REGISTRY_PASSWORD_BASIC",
+    "ecrRegistryPassword": "$REGISTRY_PASSWORD_AWS",
+    "ecrEndpoint": "http://127.0.0.1:$ecr_port",
+    "ecrLog": state + "/ecr-public.log",
+    "awsAccessKeyId": "AKIDTESTBOOKSHOP",
+    "awsSecretAccessKey": "$AWS_SECRET",
+    "sshHost": "127.0.0.1",
+    "sshPort": $ssh_port,
+    "sshUser": "$ssh_user",
+    "sshKeyFile": state + "/client_key",
+    "sshHostKeyLine": "127.0.0.1 " + " ".join(open(state + "/ssh_host_ed25519_key.pub").read().split()[:2]),
+}, open(state + "/env.json", "w"), indent=2)
+PY
+echo "test environment ready: registry 127.0.0.1:$registry_port, ssh $ssh_user@127.0.0.1:$ssh_port, ECR Public double 127.0.0.1:$ecr_port"
