@@ -1,0 +1,67 @@
+using Cake.Core;
+using Cake.Core.IO;
+using Pipeline.Effects;
+using Pipeline.Settings;
+
+namespace Pipeline.Docker;
+
+/// <summary>One settings object per docker command the pipeline uses.</summary>
+public abstract record DockerCommand;
+
+public sealed record DockerLogin(string Registry, string Username, Secret Password) : DockerCommand;
+
+public sealed record DockerBuild(string ContextDirectory, string Tag, IReadOnlyList<KeyValuePair<string, string>> BuildArgs) : DockerCommand;
+
+public sealed record DockerPush(string Reference) : DockerCommand;
+
+public sealed record DockerPull(string Reference) : DockerCommand;
+
+public sealed record DockerTag(string Source, string Target) : DockerCommand;
+
+/// <summary>
+/// The docker CLI, typed. Cake.Docker is not served here; this is its small equivalent. Every
+/// command becomes a <see cref="RunProcess"/> effect, so the dry run prints exactly what runs.
+/// </summary>
+public sealed class DockerCli(IEffects effects)
+{
+    public const string Tool = "docker";
+
+    public Task<ProcessResult> Run(DockerCommand command) =>
+        effects.Perform(new RunProcess(Tool, Arguments(command))
+        {
+            // The password goes through standard input (--password-stdin), never an argument.
+            StandardInput = command is DockerLogin login ? (ProcessStandardInput)login.Password.Reveal() : (ProcessStandardInput?)null,
+        });
+
+    /// <summary>The one argument builder: settings in, the exact command line out.</summary>
+    public static ProcessArgumentBuilder Arguments(DockerCommand command)
+    {
+        var arguments = new ProcessArgumentBuilder();
+        switch (command)
+        {
+            case DockerLogin login:
+                arguments.Append("login").Append("--username").AppendQuoted(login.Username).Append("--password-stdin").AppendQuoted(login.Registry);
+                break;
+            case DockerBuild build:
+                arguments.Append("build").Append("--tag").AppendQuoted(build.Tag);
+                foreach (var (name, value) in build.BuildArgs)
+                {
+                    arguments.Append("--build-arg").AppendQuoted($"{name}={value}");
+                }
+                arguments.AppendQuoted(build.ContextDirectory);
+                break;
+            case DockerPush push:
+                arguments.Append("push").AppendQuoted(push.Reference);
+                break;
+            case DockerPull pull:
+                arguments.Append("pull").AppendQuoted(pull.Reference);
+                break;
+            case DockerTag tag:
+                arguments.Append("tag").AppendQuoted(tag.Source).AppendQuoted(tag.Target);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown docker command");
+        }
+        return arguments;
+    }
+}
