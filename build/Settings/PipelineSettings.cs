@@ -23,6 +23,7 @@ public sealed class PipelineSettings
     public required RegistryType RegistryType { get; init; }
     public required string? RegistryUsername { get; init; }
     public required Secret? RegistryPassword { get; init; }
+    public required Uri EcrPublicEndpoint { get; init; }
     public required string? BaseImage { get; init; }
 
     public required string Ec2Host { get; init; }
@@ -72,7 +73,8 @@ public sealed class PipelineSettings
         var registry = read.Required(S.Registry, new RegistryAddress(S.Registry.Placeholder, null), RegistryAddress.Parse);
         var username = read.Raw(S.RegistryUsername);
         var registryType = read.Optional(S.RegistryType,
-            registry.IsEcrPublic ? RegistryType.EcrPublic : username is not null ? RegistryType.Basic : RegistryType.None,
+            // An unknown registry (a dry run without settings) plans the production path: ECR Public.
+            registry.IsEcrPublic || registry.IsPlaceholder ? RegistryType.EcrPublic : username is not null ? RegistryType.Basic : RegistryType.None,
             ParseRegistryType);
         var password = read.Secret(S.RegistryPassword);
         if (registryType == RegistryType.Basic && (username is null || password is null))
@@ -116,6 +118,7 @@ public sealed class PipelineSettings
             RegistryType = registryType,
             RegistryUsername = username,
             RegistryPassword = password,
+            EcrPublicEndpoint = read.Optional(S.EcrPublicEndpoint, read.Optional(S.AwsEndpoint, EcrPublic.DefaultEndpoint, Parse.HttpUrl), Parse.HttpUrl),
             BaseImage = read.Optional(S.BaseImage, null, text => ImageGrammar.Reference().IsMatch(text)
                 ? text
                 : throw new FormatException("is not an image reference")),

@@ -22,6 +22,8 @@ public static class Settings
     public static readonly Setting RegistryType = new("registry-type", "REGISTRY_TYPE", Login, Retag);
     public static readonly Setting RegistryUsername = new("registry-username", "REGISTRY_USERNAME", Login, Retag);
     public static readonly Setting RegistryPassword = new(null, "REGISTRY_PASSWORD", Login, Retag);
+    public static readonly Setting EcrPublicEndpoint = new(null, "AWS_ENDPOINT_URL_ECR_PUBLIC", Login);
+    public static readonly Setting AwsEndpoint = new(null, "AWS_ENDPOINT_URL", Login);
     public static readonly Setting BaseImage = new("base-image", "BASE_IMAGE", Build);
 
     public static readonly Setting Ec2Host = new("ec2-host", "EC2_HOST", HostUsers);

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Pipeline.Settings;
+
+namespace Pipeline.Registry;
+
+/// <summary>Who the pipeline is at the registry: ECR Public's token user "AWS", or a basic user.</summary>
+public sealed record RegistryCredentials(string Username, Secret Password)
+{
+    /// <summary>A dry run's stand-in for credentials it did not ask for; never sent anywhere.</summary>
+    public bool IsPlanned { get; init; }
+}
+
+public sealed record ManifestDescriptor(string Digest, string MediaType);
+
+public sealed record Manifest(byte[] Bytes, string MediaType, string Digest);
+
+/// <summary>A registry answered with an error the pipeline cannot act on.</summary>
+public sealed class RegistryException(string message) : Exception(message);
+
+/// <summary>
+/// The OCI distribution API, only as much as the pipeline needs: read a manifest by tag (its
+/// exact bytes and digest) and put those bytes under another tag. It answers a registry's
+/// 401 challenge itself: Basic with the credentials, or Bearer with a token from the realm.
+/// </summary>
+public sealed class RegistryClient : IDisposable
+{
+    public const string ManifestAccept =
+        "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, " +
+        "application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
+
+    private readonly HttpClient _http;
+    private readonly RegistryCredentials? _credentials;
+    private AuthenticationHeaderValue? _authorization;
+
+    public RegistryClient(RegistryAddress registry, RegistryCredentials? credentials, HttpMessageHandler? handler = null)
+    {
+        _credentials = credentials is { IsPlanned: false } ? credentials : null;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null)
+        {
+            BaseAddress = BaseUri(registry),
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+    }
+
+    /// <summary>Loopback registries speak plain HTTP, as Docker allows by default; all others HTTPS.</summary>
+    public static Uri BaseUri(RegistryAddress registry)
+    {
+        var host = registry.Host.Split(':')[0].Trim('[', ']');
+        var loopback = host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+        return new Uri($"{(loopback ? "http" : "https")}://{registry.Host}/");
+    }
+
+    public static string DigestOf(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>The digest the registry holds under a tag, or null when the tag does not exist.</summary>
+    public async Task<ManifestDescriptor?> HeadManifest(string repository, string reference)
+    {
+        using var response = await Send(() => ManifestRequest(HttpMethod.Head, repository, reference), repository, push: false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await EnsureSuccess(response, $"HEAD {repository}:{reference}");
+        var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : null;
+        if (digest is null || !ImageGrammar.Digest().IsMatch(digest))
+        {
+            throw new RegistryException($"The registry answered HEAD {repository}:{reference} without a sha256 Docker-Content-Digest.");
+        }
+        return new ManifestDescriptor(digest, response.Content.Headers.ContentType?.MediaType ?? "");
+    }
+
+    /// <summary>The manifest's exact bytes; its digest is computed from them, not taken from a header.</summary>
+    public async Task<Manifest?> GetManifest(string repository, string reference)
+    {
+        using var response = await Send(() => ManifestRequest(HttpMethod.Get, repository, reference), repository, push: false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await EnsureSuccess(response, $"GET {repository}:{reference}");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        return new Manifest(bytes, response.Content.Headers.ContentType?.MediaType ?? "", DigestOf(bytes));
+    }
+
+    /// <summary>Puts the exact bytes under a tag; returns the digest the registry reports.</summary>
+    public async Task<string> PutManifest(string repository, string tag, Manifest manifest)
+    {
+        using var response = await Send(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, $"v2/{repository}/manifests/{tag}") { Content = new ByteArrayContent(manifest.Bytes) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(manifest.MediaType);
+            return request;
+        }, repository, push: true);
+        await EnsureSuccess(response, $"PUT {repository}:{tag}");
+        return response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "";
+    }
+
+    private static HttpRequestMessage ManifestRequest(HttpMethod method, string repository, string reference)
+    {
+        var request = new HttpRequestMessage(method, $"v2/{repository}/manifests/{reference}");
+        request.Headers.TryAddWithoutValidation("Accept", ManifestAccept);
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> Send(Func<HttpRequestMessage> create, string repository, bool push)
+    {
+        var response = await SendOnce(create());
+        if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
+
+        var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
+        response.Dispose();
+        _authorization = challenge?.Scheme.ToLowerInvariant() switch
+        {
+            "basic" when _credentials is not null => BasicAuthorization(),
+            "bearer" => await BearerAuthorization(challenge.Parameter ?? "", repository, push),
+            _ => throw new RegistryException($"The registry {_http.BaseAddress!.Authority} asks for credentials ({challenge?.Scheme ?? "no challenge"}) and none are configured: check the registry type and its credentials."),
+        };
+        response = await SendOnce(create());
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            response.Dispose();
+            throw new RegistryException($"The registry {_http.BaseAddress!.Authority} refused the credentials (401): check the registry type and its credentials.");
+        }
+        return response;
+    }
+
+    private Task<HttpResponseMessage> SendOnce(HttpRequestMessage request)
+    {
+        request.Headers.Authorization = _authorization;
+        return _http.SendAsync(request);
+    }
+
+    private AuthenticationHeaderValue BasicAuthorization() =>
+        new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{_credentials!.Username}:{_credentials.Password.Reveal()}")));
+
+    private async Task<AuthenticationHeaderValue> BearerAuthorization(string parameter, string repository, bool push)
+    {
+        var values = ParseChallenge(parameter);
+        if (!values.TryGetValue("realm", out var realm) || !Uri.TryCreate(realm, UriKind.Absolute, out var realmUri))
+        {
+            throw new RegistryException($"The registry {_http.BaseAddress!.Authority} sent a Bearer challenge without a realm.");
+        }
+        var scope = $"repository:{repository}:{(push ? "pull,push" : "pull")}";
+        var query = $"?scope={Uri.EscapeDataString(scope)}" + (values.TryGetValue("service", out var service) ? $"&service={Uri.EscapeDataString(service)}" : "");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(realmUri, realmUri.AbsolutePath + query));
+        if (_credentials is not null) request.Headers.Authorization = BasicAuthorization();
+        using var response = await _http.SendAsync(request);
+        await EnsureSuccess(response, "the registry's token service");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var token = json.RootElement.TryGetProperty("token", out var t) ? t.GetString()
+            : json.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;
+        return new AuthenticationHeaderValue("Bearer", token ?? throw new RegistryException("The registry's token service answered without a token."));
+    }
+
+    /// <summary>realm="...",service="...",scope="..." (values may contain commas inside quotes).</summary>
+    public static Dictionary<string, string> ParseChallenge(string parameter)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(parameter, "([A-Za-z]+)=\"([^\"]*)\""))
+        {
+            result[match.Groups[1].Value] = match.Groups[2].Value;
+        }
+        return result;
+    }
+
+    private static async Task EnsureSuccess(HttpResponseMessage response, string what)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var body = response.Content is null ? "" : await response.Content.ReadAsStringAsync();
+        var detail = body.Length == 0 ? "" : ": " + SettingsReader.Printable(ErrorMessage(body));
+        throw new RegistryException($"The registry answered {what} with {(int)response.StatusCode} {response.ReasonPhrase}{detail}");
+    }
+
+    private static string ErrorMessage(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var first = json.RootElement.GetProperty("errors")[0];
+            return $"{first.GetProperty("code").GetString()} {first.GetProperty("message").GetString()}";
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            return body;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
