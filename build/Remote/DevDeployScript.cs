@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using Pipeline.Registry;
+using Pipeline.Settings;
+
+namespace Pipeline.Remote;
+
+/// <summary>What DeployDev runs on the EC2 host, as one `set -eu` script.</summary>
+public sealed partial record DevDeploy(string Image, string Container, int HostPort, int AppPort, string HealthPath, TimeSpan HealthTimeout, string Version, string Commit)
+{
+    [GeneratedRegex(@"^[0-9a-f]{40}\z")]
+    private static partial Regex FullSha();
+
+    /// <summary>
+    /// Pull first, so the old container serves during the pull; remove the old container by name
+    /// (no "name already in use"); start the new one; wait for /healthz and for /version to report
+    /// this version and commit; if that fails in time, show the new container's log, start the
+    /// previous image again, and fail. A flock keeps two deploys from interleaving.
+    /// </summary>
+    public string Script()
+    {
+        // A leading '<' is a dry run's placeholder (<REGISTRY>/...): no validated registry starts so.
+        if (!Image.StartsWith('<') && !ImageGrammar.Reference().IsMatch(Image)) throw new ArgumentException($"not an image reference: {Image}");
+        if (!FullSha().IsMatch(Commit)) throw new ArgumentException($"not a commit: {Commit}");
+        if (!Versioning.ReleaseVersion.TryParse(Version, out _)) throw new ArgumentException($"not a version: {Version}");
+        Parse.ContainerName(Container);
+        Parse.UrlPath(HealthPath);
+        Parse.Port(HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Parse.Port(AppPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        return new ShellScript()
+            .Set("image", Image)
+            .Set("container", Container)
+            .Set("host_port", HostPort)
+            .Set("app_port", AppPort)
+            .Set("health_path", HealthPath)
+            .Set("timeout", (int)HealthTimeout.TotalSeconds)
+            .Set("want_version", $"\"version\": \"{Version}\"")
+            .Set("want_commit", $"\"commit\": \"{Commit}\"")
+            .Body("""
+                exec 9>"/tmp/book-shop-deploy-$container.lock"
+                if ! flock -w 600 9; then echo "another deploy of $container held the lock for 10 minutes" >&2; exit 1; fi
+                echo "pulling $image"
+                docker pull --quiet "$image" >/dev/null
+                previous="$(docker inspect --format '{{.Config.Image}}' "$container" 2>/dev/null || true)"
+                echo "replacing ${previous:-nothing} with $image"
+                docker rm --force "$container" >/dev/null 2>&1 || true
+                # Loopback only: nginx on 8080 is the way in from outside.
+                docker run --detach --name "$container" --restart unless-stopped \
+                  --publish "127.0.0.1:$host_port:$app_port" --env "PORT=$app_port" "$image" >/dev/null
+                answers() {
+                  curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port$health_path" >/dev/null &&
+                  version="$(curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port/version")" &&
+                  case "$version" in *"$want_version"*) ;; *) return 1 ;; esac &&
+                  case "$version" in *"$want_commit"*) ;; *) return 1 ;; esac
+                }
+                deadline=$(( $(date +%s) + timeout ))
+                until answers; do
+                  if [ "$(date +%s)" -ge "$deadline" ]; then
+                    echo "$container did not answer $health_path and /version with this build within ${timeout}s; its last log lines:" >&2
+                    docker logs --tail 30 "$container" 2>&1 | sed 's/^/  | /' >&2 || true
+                    docker rm --force "$container" >/dev/null 2>&1 || true
+                    if [ -n "$previous" ]; then
+                      docker run --detach --name "$container" --restart unless-stopped \
+                        --publish "127.0.0.1:$host_port:$app_port" --env "PORT=$app_port" "$previous" >/dev/null
+                      echo "rolled back: $container runs $previous again" >&2
+                    fi
+                    exit 1
+                  fi
+                  sleep 1
+                done
+                echo "$container answers with the new build"
+                # Dangling images only: the previous image keeps its tag for the next rollback.
+                docker image prune --force >/dev/null
+                """)
+            .ToString();
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net.Sockets;
+using System.Text;
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Pipeline.Effects;
+using Pipeline.Settings;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Pipeline.Remote;
+
+/// <summary>The EC2 host as SSH sees it. Its key is checked against the pin before anything is sent.</summary>
+public sealed class RemoteTarget(string host, int port, string user, Secret? privateKey, HostKeyPin? pin, bool acceptAnyHostKey)
+{
+    public string Host { get; } = host;
+    public int Port { get; } = port;
+    public string User { get; } = user;
+    public Secret? PrivateKey { get; } = privateKey;
+    public HostKeyPin? Pin { get; } = pin;
+    public bool AcceptAnyHostKey { get; } = acceptAnyHostKey;
+
+    public override string ToString() => $"{User}@{Host}:{Port}";
+}
+
+public sealed record RemoteResult(int ExitStatus, IReadOnlyList<string> Output);
+
+/// <summary>
+/// One script run on the remote host through SSH.NET. The script carries no secret (the key only
+/// authenticates), so the plan prints it whole. Output streams into the log, prefixed with the host.
+/// </summary>
+public sealed class RunRemoteScript(RemoteTarget target, string purpose, string script, TimeSpan timeout) : Effect<RemoteResult>
+{
+    private const int TailLines = 30;
+
+    public string Script { get; } = script;
+
+    public override RemoteResult Planned => new(0, []);
+
+    public override string Describe() =>
+        $"ssh {target} ({purpose}, at most {timeout.TotalSeconds:0}s):{Environment.NewLine}{string.Join(Environment.NewLine, Script.TrimEnd().Split('\n').Select(line => "    | " + line))}";
+
+    public override async Task<RemoteResult> ExecuteAsync(ICakeContext context)
+    {
+        var key = target.PrivateKey ?? throw new BuildInputException("EC2_SSH_KEY is not set: set it to the private key text, or EC2_SSH_KEY_FILE to its path.");
+        using var client = await Connect(context, key);
+        using var command = client.CreateCommand(Script);
+        command.CommandTimeout = timeout;
+
+        var output = new List<string>();
+        var tail = new Queue<string>();
+        var running = command.ExecuteAsync();
+        await Task.WhenAll(
+            Stream(command.OutputStream, context, output, tail),
+            Stream(command.ExtendedOutputStream, context, null, tail));
+        try
+        {
+            await running;
+        }
+        catch (SshOperationTimeoutException)
+        {
+            throw new CommandFailedException($"ssh {target} ({purpose})", -1, [.. tail, $"timed out after {timeout.TotalSeconds:0}s"]);
+        }
+        catch (SshConnectionException exception)
+        {
+            throw new CommandFailedException($"ssh {target} ({purpose})", -1, [.. tail, $"the connection dropped: {exception.Message}; the host may be mid-deploy, look at it before re-running"]);
+        }
+
+        var status = command.ExitStatus ?? -1;
+        if (status != 0)
+        {
+            throw new CommandFailedException($"ssh {target} ({purpose})", status, tail.ToList());
+        }
+        return new RemoteResult(status, output);
+    }
+
+    private async Task<SshClient> Connect(ICakeContext context, Secret key)
+    {
+        PrivateKeyFile keyFile;
+        try
+        {
+            keyFile = new PrivateKeyFile(new MemoryStream(Encoding.UTF8.GetBytes(key.Reveal())));
+        }
+        catch (Exception exception) when (exception is SshException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            throw new BuildInputException("EC2_SSH_KEY could not be read as a private key (an unencrypted OpenSSH or PEM key is needed).");
+        }
+
+        var connection = new ConnectionInfo(target.Host, target.Port, target.User, new PrivateKeyAuthenticationMethod(target.User, keyFile))
+        {
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+        var client = new SshClient(connection);
+        HostKeyPin? offered = null;
+        client.HostKeyReceived += (_, received) =>
+        {
+            offered = HostKeyPin.ForKey(received.HostKey);
+            if (target.AcceptAnyHostKey)
+            {
+                context.Log.Warning("--insecure-accept-any-host-key: accepting {0}'s key {1} without checking it. Never do this against a real host.", target.Host, offered);
+                received.CanTrust = true;
+                return;
+            }
+            received.CanTrust = target.Pin is not null && target.Pin.Matches(received.HostKey);
+        };
+
+        try
+        {
+            await client.ConnectAsync(CancellationToken.None);
+            return client;
+        }
+        catch (SshConnectionException) when (offered is not null && !target.AcceptAnyHostKey && (target.Pin is null || offered != target.Pin))
+        {
+            client.Dispose();
+            throw new BuildInputException($"The host key of {target.Host}:{target.Port} is {offered}, not {target.Pin} as EC2_HOST_KEY pins it: refused before sending anything. If the host was rebuilt, take its new key from its console.");
+        }
+        catch (SshAuthenticationException)
+        {
+            client.Dispose();
+            throw new BuildInputException($"{target} refused the key in EC2_SSH_KEY: check EC2_USER and that the key's public half is in the user's authorized_keys.");
+        }
+        catch (Exception exception) when (exception is SocketException or SshOperationTimeoutException or SshConnectionException)
+        {
+            client.Dispose();
+            throw new BuildInputException($"Could not reach {target.Host}:{target.Port} over SSH ({exception.Message}): check EC2_HOST, EC2_PORT and the security group.");
+        }
+    }
+
+    private async Task Stream(Stream stream, ICakeContext context, List<string>? output, Queue<string> tail)
+    {
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            context.Log.Information("[{0}] {1}", target.Host, line);
+            lock (tail)
+            {
+                output?.Add(line);
+                tail.Enqueue(line);
+                while (tail.Count > TailLines) tail.Dequeue();
+            }
+        }
+    }
+}
