@@ -1,6 +1,10 @@
+using Cake.Common.Diagnostics;
 using Cake.Core;
 using Cake.Frosting;
+using Pipeline.Docker;
 using Pipeline.Effects;
+using Pipeline.Registry;
+using Pipeline.Remote;
 using Pipeline.Settings;
 using Pipeline.Versioning;
 
@@ -9,19 +13,30 @@ namespace Pipeline;
 /// <summary>The facts one pipeline run works from.</summary>
 public sealed record BuildVersion(ReleaseVersion Version, SourceCommit Commit, SnapshotTag SnapshotTag);
 
+/// <summary>The snapshot image in the registry: its reference and the digest the registry reports.</summary>
+public sealed record PublishedImage(string Reference, string Digest);
+
 /// <summary>
-/// What every task receives: the settings (read once, here), the side-effect door, and the
-/// facts earlier tasks established. Facts are set through named methods, once.
+/// What every task receives: the settings (read once, here), the side-effect door, the tools
+/// built on it, and the facts earlier tasks established. Facts are set through named methods, once.
 /// </summary>
 public sealed class BuildContext : FrostingContext
 {
     private BuildVersion? _version;
+    private RegistryCredentials? _registryCredentials;
+    private bool _loggedIn;
+    private RegistryClient? _registry;
+    private PublishedImage? _image;
+    private bool _publishedChecked;
+    private PublishedImage? _alreadyPublished;
 
     public BuildContext(ICakeContext context, IEffects effects) : base(context)
     {
         Effects = effects;
         RepositoryRoot = context.Environment.WorkingDirectory.FullPath;
         Settings = PipelineSettings.Read(context.Arguments, context.Environment.GetEnvironmentVariable);
+        Docker = new DockerCli(effects);
+        Ec2 = new RemoteTarget(Settings.Ec2Host, Settings.Ec2Port, Settings.Ec2User, Settings.Ec2SshKey, Settings.Ec2HostKey, Settings.InsecureAcceptAnyHostKey);
     }
 
     public PipelineSettings Settings { get; }
@@ -29,6 +44,10 @@ public sealed class BuildContext : FrostingContext
     public IEffects Effects { get; }
 
     public bool IsDryRun => Effects.IsDryRun;
+
+    public DockerCli Docker { get; }
+
+    public RemoteTarget Ec2 { get; }
 
     /// <summary>The repository's top folder; build.sh starts the host there.</summary>
     public string RepositoryRoot { get; }
@@ -39,4 +58,55 @@ public sealed class BuildContext : FrostingContext
 
     public void UseVersion(BuildVersion version) =>
         _version = _version is null ? version : throw new InvalidOperationException("The version is already set.");
+
+    /// <summary>The snapshot's reference: &lt;registry&gt;/&lt;repository&gt;:X.Y.Z-SNAPSHOT-&lt;sha7&gt;.</summary>
+    public string SnapshotReference => Settings.Image.Reference(Version.SnapshotTag.ToString());
+
+    public void UseRegistryCredentials(RegistryCredentials? credentials)
+    {
+        _registryCredentials = credentials;
+        _loggedIn = true;
+        _registry?.Dispose();
+        _registry = null;
+    }
+
+    /// <summary>The registry's API, with the credentials Login established (anonymous before it).</summary>
+    public RegistryClient RegistryApi => _registry ??= new RegistryClient(Settings.Image.Registry, _loggedIn ? _registryCredentials : null);
+
+    /// <summary>The snapshot as the registry holds it, once known (after Push, or found already there).</summary>
+    public PublishedImage? Image => _image;
+
+    public void UseImage(PublishedImage image) => _image = image;
+
+    /// <summary>
+    /// Whether the registry already holds this commit's snapshot tag (a re-run): then the run
+    /// deploys that image rather than building a second, different one under the same tag.
+    /// Asked once; a dry run that cannot ask assumes the tag is new, and says so.
+    /// </summary>
+    public PublishedImage? AlreadyPublished
+    {
+        get
+        {
+            if (_publishedChecked) return _alreadyPublished;
+            _publishedChecked = true;
+            if (Settings.Image.Registry.IsPlaceholder)
+            {
+                this.Information("The registry is not set; the plan assumes {0} is a new tag.", Version.SnapshotTag);
+                return null;
+            }
+            try
+            {
+                var found = RegistryApi.HeadManifest(Settings.Image.Path, Version.SnapshotTag.ToString()).GetAwaiter().GetResult();
+                _alreadyPublished = found is null ? null : new PublishedImage(SnapshotReference, found.Digest);
+            }
+            catch (Exception exception) when (IsDryRun && exception is RegistryException or HttpRequestException or TaskCanceledException)
+            {
+                this.Warning("Could not look up {0} in the registry ({1}); the plan assumes the tag is new.", SnapshotReference, exception.Message);
+            }
+            if (_alreadyPublished is not null) _image ??= _alreadyPublished;
+            return _alreadyPublished;
+        }
+    }
+
+    public bool ShouldBuildImage => AlreadyPublished is null;
 }

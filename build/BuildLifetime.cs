@@ -13,9 +13,11 @@ namespace Pipeline;
 public sealed class BuildLifetime : FrostingLifetime<BuildContext>
 {
     private IReadOnlyList<SettingProblem> _missingForRealRun = [];
+    private readonly System.Diagnostics.Stopwatch _elapsed = new();
 
     public override void Setup(BuildContext context, ISetupContext info)
     {
+        _elapsed.Start();
         var tasks = info.TasksToExecute.Select(task => task.Name).ToList();
         var problems = context.Settings.ProblemsFor(tasks);
         _missingForRealRun = problems.Where(problem => problem.IsMissing).ToList();
@@ -32,6 +34,10 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     {
         if (!context.IsDryRun)
         {
+            if (context.Image is { } image)
+            {
+                Snapshot.DevReport.Write(context, image, info.Successful ? "deployed" : "pushed, not deployed", _elapsed.Elapsed);
+            }
             return;
         }
 

@@ -3,7 +3,7 @@ using LibGit2Sharp;
 namespace Pipeline.Versioning;
 
 /// <summary>The commit the build is made from, and whether the working tree still matches it.</summary>
-public sealed record SourceCommit(string Sha, IReadOnlyList<string> UncommittedPaths)
+public sealed record SourceCommit(string Sha, DateTimeOffset CommittedAt, IReadOnlyList<string> UncommittedPaths)
 {
     public string ShortSha => Sha[..7];
 
@@ -23,6 +23,6 @@ public sealed record SourceCommit(string Sha, IReadOnlyList<string> UncommittedP
             .Select(entry => entry.FilePath)
             .Order(StringComparer.Ordinal)
             .ToList();
-        return new SourceCommit(tip.Sha, uncommitted);
+        return new SourceCommit(tip.Sha, tip.Committer.When, uncommitted);
     }
 }

@@ -1,0 +1,48 @@
+using Cake.Common.Build;
+using Cake.Common.Diagnostics;
+using Pipeline.Versioning;
+
+namespace Pipeline.Snapshot;
+
+/// <summary>
+/// Once the snapshot's digest is known, the record goes to artifacts/snapshot.json and, in GitHub
+/// Actions, to the job outputs and the step summary. Written at the end of the run, failed or
+/// not: when DeployDev fails the image still exists, and the record says which.
+/// </summary>
+public static class DevReport
+{
+    public static void Write(BuildContext context, PublishedImage image, string outcome, TimeSpan elapsed)
+    {
+        var version = context.Version;
+        var github = context.GitHubActions();
+        var runUrl = github.IsRunningOnGitHubActions
+            ? $"{github.Environment.Workflow.ServerUrl}/{github.Environment.Workflow.Repository}/actions/runs/{github.Environment.Workflow.RunId}"
+            : null;
+        var record = new SnapshotRecord(version.Version.ToString(), version.SnapshotTag.ToString(), image.Reference, image.Digest,
+            version.Commit.Sha, SnapshotRecord.Timestamp(DateTimeOffset.UtcNow), runUrl);
+
+        Directory.CreateDirectory(context.ArtifactsDirectory);
+        var path = Path.Combine(context.ArtifactsDirectory, SnapshotRecord.FileName);
+        File.WriteAllText(path, record.ToJson());
+        context.Information("Snapshot record: {0} ({1}@{2})", path, image.Reference, image.Digest);
+
+        if (!github.IsRunningOnGitHubActions) return;
+        github.Commands.SetOutputParameter("snapshot-tag", record.SnapshotTag);
+        github.Commands.SetOutputParameter("image", record.Image);
+        github.Commands.SetOutputParameter("digest", record.Digest);
+        github.Commands.SetStepSummary(string.Join("\n",
+            "### Dev snapshot",
+            "",
+            "| | |",
+            "| --- | --- |",
+            $"| image | `{record.Image}` |",
+            $"| digest | `{record.Digest}` |",
+            $"| commit | `{record.Commit}` |",
+            $"| dev | {DevUrl(context)} |",
+            $"| result | {outcome} in {elapsed.TotalSeconds:0}s |",
+            ""));
+    }
+
+    private static string DevUrl(BuildContext context) =>
+        $"http://{context.Settings.Ec2Host}:8080/ (nginx -> 127.0.0.1:{context.Settings.DevHostPort} -> container {context.Settings.DevContainer})";
+}

@@ -1,0 +1,34 @@
+using Cake.Frosting;
+using Pipeline.Docker;
+
+namespace Pipeline.Tasks;
+
+[TaskName(TaskNames.Push)]
+[TaskDescription("Pushes the snapshot image, never over an existing tag, and reads its digest back from the registry.")]
+[IsDependentOn(typeof(Build))]
+public sealed class Push : AsyncFrostingTask<BuildContext>
+{
+    public override bool ShouldRun(BuildContext context) =>
+        context.ShouldRun(context.ShouldBuildImage, AlreadyPublished.Reason(context));
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var repository = context.Settings.Image.Path;
+        var tag = context.Version.SnapshotTag.ToString();
+
+        // ECR Public cannot make tags immutable, so the pipeline does: a tag that appeared since
+        // the first look (another run of the same commit) is never pushed over.
+        if (!context.IsDryRun && await context.RegistryApi.HeadManifest(repository, tag) is { } appeared)
+        {
+            throw new BuildInputException($"{context.SnapshotReference} appeared in the registry as {appeared.Digest} while this run was building; a snapshot tag is never overwritten. Re-run Dev to deploy that image.");
+        }
+
+        await context.Docker.Run(new DockerPush(context.SnapshotReference));
+
+        var digest = context.IsDryRun
+            ? "<the digest the registry reports after the push>"
+            : (await context.RegistryApi.HeadManifest(repository, tag))?.Digest
+              ?? throw new Registry.RegistryException($"{context.SnapshotReference} is not in the registry right after the push.");
+        context.UseImage(new PublishedImage(context.SnapshotReference, digest));
+    }
+}
