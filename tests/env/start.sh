@@ -107,6 +107,11 @@ if ! (exec 3<>"/dev/tcp/127.0.0.1/$ssh_port") 2>/dev/null; then
   wait_for "sshd" bash -c "exec 3<>/dev/tcp/127.0.0.1/$ssh_port"
 fi
 
+# The host must be able to pull: ECR Public needs nothing, this registry a login, done once as
+# an EC2 host's owner would (README: the remote host's requirements).
+printf '%s' "$REGISTRY_PASSWORD_BASIC" | su -s /bin/sh "$ssh_user" -c \
+  "docker login --username tester --password-stdin 127.0.0.1:$registry_port" >/dev/null
+
 # 5. ECR Public double.
 if ! curl -s -o /dev/null "http://127.0.0.1:$ecr_port/"; then
   nohup python3 "$root/tests/env/ecr_public_double.py" "$ecr_port" AKIDTESTBOOKSHOP "$AWS_SECRET" "$REGISTRY_PASSWORD_AWS" \

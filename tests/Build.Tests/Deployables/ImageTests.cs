@@ -16,12 +16,12 @@ public sealed class ImageTests
         string? container = null;
         try
         {
-            Docker.Succeed("build", "--quiet", "--build-arg", $"BASE_IMAGE={environment.BaseImage}", "--build-arg", "VERSION=4.5.6",
+            DockerEngine.Succeed("build", "--quiet", "--build-arg", $"BASE_IMAGE={environment.BaseImage}", "--build-arg", "VERSION=4.5.6",
                 "--build-arg", "COMMIT=0123456789abcdef0123456789abcdef01234567", "--tag", tag, RepositoryRoot.Path);
-            Assert.That(Docker.Succeed("image", "inspect", tag, "--format", "{{.Config.User}} {{index .Config.Labels \"org.opencontainers.image.version\"}} {{index .Config.Labels \"org.opencontainers.image.revision\"}}"),
+            Assert.That(DockerEngine.Succeed("image", "inspect", tag, "--format", "{{.Config.User}} {{index .Config.Labels \"org.opencontainers.image.version\"}} {{index .Config.Labels \"org.opencontainers.image.revision\"}}"),
                 Is.EqualTo("10001:10001 4.5.6 0123456789abcdef0123456789abcdef01234567"));
 
-            container = Docker.Succeed("run", "--detach", "--label", "book-shop.test=true", "--publish", $"127.0.0.1:{port}:8000", tag);
+            container = DockerEngine.Succeed("run", "--detach", "--label", "book-shop.test=true", "--publish", $"127.0.0.1:{port}:8000", tag);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
             await WaitForHealth(http);
 
@@ -33,8 +33,8 @@ public sealed class ImageTests
         }
         finally
         {
-            if (container is not null) Docker.Run("rm", "--force", container);
-            Docker.Run("image", "rm", "--force", tag);
+            if (container is not null) DockerEngine.Run("rm", "--force", container);
+            DockerEngine.Run("image", "rm", "--force", tag);
         }
     }
 

@@ -54,6 +54,47 @@ public sealed class HostTests
         Assert.That(host.TasksRun, Is.EqualTo(new[] { "ReadVersion" }));
     }
 
+    [Test]
+    public void DevRunsItsTasksInTheContractsOrder()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=Dev", "--dry-run");
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        Assert.That(host.TasksRun, Is.EqualTo(new[] { "ReadVersion", "Login", "Build", "Push", "DeployDev", "Dev" }));
+        Assert.That(host.Processes.Started, Is.Empty);
+    }
+
+    [Test]
+    public void ARealRunWithMissingSettingsStopsBeforeTheFirstTaskAndNamesThemAll()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=Dev");
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(host.Output, Does.Contain("4 setting(s) missing or invalid for ReadVersion -> Login -> Build -> Push -> DeployDev -> Dev:"));
+        Assert.That(host.Output, Does.Contain("  --registry / REGISTRY: missing: pass --registry=<value> or set REGISTRY"));
+        Assert.That(host.Output, Does.Contain("  --ec2-host / EC2_HOST: missing: pass --ec2-host=<value> or set EC2_HOST"));
+        Assert.That(host.Output, Does.Contain("  --ec2-host-key / EC2_HOST_KEY: missing: pass --ec2-host-key=<value> or set EC2_HOST_KEY"));
+        Assert.That(host.Output, Does.Contain("  EC2_SSH_KEY: missing: set EC2_SSH_KEY to the private key text, or EC2_SSH_KEY_FILE to its path"));
+        Assert.That(host.TasksRun, Is.Empty);
+        Assert.That(host.Processes.Started, Is.Empty);
+    }
+
+    [Test]
+    public void AnInvalidSettingFailsEvenADryRun()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=Dev", "--dry-run", "--dev-host-port=99999");
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(host.Output, Does.Contain("--dev-host-port / DEV_HOST_PORT: \"99999\" is not a port (1-65535)"));
+        Assert.That(host.TasksRun, Is.Empty);
+    }
+
     [TestCase("--dry-run")]
     [TestCase("--dryrun")]
     [TestCase("--noop")]

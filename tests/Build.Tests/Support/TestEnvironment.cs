@@ -32,7 +32,7 @@ public sealed record TestEnvironment(
         var path = System.IO.Path.Combine(RepositoryRoot.Path, ".build", "test-env", "env.json");
         if (!File.Exists(path)) return (null, $"{path} does not exist");
         var environment = JsonSerializer.Deserialize<TestEnvironment>(File.ReadAllText(path), new JsonSerializerOptions(JsonSerializerDefaults.Web));
-        var docker = Docker.Run("info", "--format", "{{.ServerVersion}}");
+        var docker = DockerEngine.Run("info", "--format", "{{.ServerVersion}}");
         return docker.ExitCode == 0 ? (environment, "") : (null, "the Docker engine does not answer");
     }
 }
@@ -40,7 +40,7 @@ public sealed record TestEnvironment(
 public sealed record CommandResult(int ExitCode, string Output, string Error);
 
 /// <summary>The docker CLI, for tests to set up and inspect real effects.</summary>
-public static class Docker
+public static class DockerEngine
 {
     public static CommandResult Run(params string[] args) => Command.Run("docker", args);
 

@@ -1,0 +1,49 @@
+using LibGit2Sharp;
+
+namespace Pipeline.Tests.Support;
+
+/// <summary>A real git repository holding a copy of this repository's application and Dockerfile.</summary>
+public sealed class AppRepository : IDisposable
+{
+    private static readonly string[] Copied = ["Dockerfile", ".dockerignore", ".gitignore", "pyproject.toml", "src", "manifests"];
+    private readonly TempGitRepository _repository = new();
+
+    public AppRepository()
+    {
+        foreach (var name in Copied)
+        {
+            var source = System.IO.Path.Combine(RepositoryRoot.Path, name);
+            var target = System.IO.Path.Combine(Root, name);
+            if (Directory.Exists(source)) CopyDirectory(source, target);
+            else File.Copy(source, target);
+        }
+        Sha = _repository.Commit("the application");
+    }
+
+    public string Root => _repository.Root;
+
+    public string Sha { get; private set; }
+
+    public string ShortSha => Sha[..7];
+
+    public string Commit(string relativePath, string content)
+    {
+        _repository.Write(relativePath, content);
+        return Sha = _repository.Commit($"change {relativePath}");
+    }
+
+    public string Read(string relativePath) => File.ReadAllText(System.IO.Path.Combine(Root, relativePath));
+
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            if (file.Contains("__pycache__")) continue;
+            var destination = System.IO.Path.Combine(target, System.IO.Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+    }
+
+    public void Dispose() => _repository.Dispose();
+}

@@ -1,0 +1,90 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Pipeline.Tests.Support;
+
+/// <summary>
+/// Settings for a Dev run against the test environment, each test with its own repository,
+/// container and port so that tests never see each other's effects.
+/// </summary>
+public sealed class DevRun(TestEnvironment environment)
+{
+    public string Repository { get; } = $"e2e-{Guid.NewGuid():N}"[..16];
+    public string Container { get; } = $"dev-app-{Guid.NewGuid():N}"[..20];
+    public int Port { get; } = FreePort.Next();
+    public string Output { get; } = Path.Combine(Path.GetTempPath(), $"gh-output-{Guid.NewGuid():N}");
+    public string Summary { get; } = Path.Combine(Path.GetTempPath(), $"gh-summary-{Guid.NewGuid():N}");
+
+    public Dictionary<string, string?> Environment(string? hostKeyLine = null) => new()
+    {
+        ["CI"] = "true",
+        ["REGISTRY"] = environment.Registry,
+        ["REGISTRY_TYPE"] = "ecr-public",
+        ["IMAGE_REPOSITORY"] = Repository,
+        ["AWS_ACCESS_KEY_ID"] = environment.AwsAccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = environment.AwsSecretAccessKey,
+        ["AWS_ENDPOINT_URL_ECR_PUBLIC"] = environment.EcrEndpoint,
+        ["AWS_PROFILE"] = null,
+        ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent",
+        ["AWS_CONFIG_FILE"] = "/nonexistent",
+        ["BASE_IMAGE"] = environment.BaseImage,
+        ["EC2_HOST"] = environment.SshHost,
+        ["EC2_PORT"] = environment.SshPort.ToString(),
+        ["EC2_USER"] = environment.SshUser,
+        ["EC2_SSH_KEY"] = File.ReadAllText(environment.SshKeyFile),
+        ["EC2_HOST_KEY"] = hostKeyLine ?? environment.SshHostKeyLine,
+        ["DEV_CONTAINER"] = Container,
+        ["DEV_HOST_PORT"] = Port.ToString(),
+        ["HEALTH_TIMEOUT"] = "20s",
+        ["GITHUB_ACTIONS"] = "true",
+        ["GITHUB_OUTPUT"] = Output,
+        ["GITHUB_STEP_SUMMARY"] = Summary,
+        ["GITHUB_SERVER_URL"] = "https://github.com",
+        ["GITHUB_REPOSITORY"] = "example/book-shop",
+        ["GITHUB_RUN_ID"] = "4242",
+    };
+
+    public string Reference(string tag) => $"{environment.Registry}/{Repository}:{tag}";
+
+    /// <summary>The digest the registry itself reports for a tag (HEAD, as a client would ask).</summary>
+    public async Task<string?> RegistryDigest(string tag)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"http://{environment.Registry}/v2/{Repository}/manifests/{tag}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{environment.RegistryUsername}:{environment.RegistryPassword}")));
+        request.Headers.TryAddWithoutValidation("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json");
+        using var response = await http.SendAsync(request);
+        return response.IsSuccessStatusCode ? response.Headers.GetValues("Docker-Content-Digest").Single() : null;
+    }
+
+    public async Task<string> Version()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        return await http.GetStringAsync($"http://127.0.0.1:{Port}/version");
+    }
+
+    /// <summary>Every secret value of the run, in each form it could leak in.</summary>
+    public IEnumerable<string> SecretValues()
+    {
+        yield return environment.AwsSecretAccessKey;
+        yield return environment.EcrRegistryPassword;
+        yield return environment.RegistryPassword;
+        yield return Convert.ToBase64String(Encoding.UTF8.GetBytes($"AWS:{environment.EcrRegistryPassword}"));
+        foreach (var line in File.ReadAllLines(environment.SshKeyFile).Where(line => line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal)))
+        {
+            yield return line;
+        }
+    }
+
+    public void Clean()
+    {
+        DockerEngine.Run("rm", "--force", Container);
+        foreach (var image in DockerEngine.Run("images", "--quiet", $"{environment.Registry}/{Repository}").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            DockerEngine.Run("image", "rm", "--force", image);
+        }
+        File.Delete(Output);
+        File.Delete(Summary);
+    }
+}
