@@ -16,6 +16,9 @@ public sealed record BuildVersion(ReleaseVersion Version, SourceCommit Commit, S
 /// <summary>The snapshot image in the registry: its reference and the digest the registry reports.</summary>
 public sealed record PublishedImage(string Reference, string Digest);
 
+/// <summary>What Promote releases: the tested snapshot, and the release tag it gets.</summary>
+public sealed record Promotion(SnapshotTag SnapshotTag, string Commit, string Digest, string SnapshotReference, string ReleaseTag, string ReleaseReference);
+
 /// <summary>
 /// What every task receives: the settings (read once, here), the side-effect door, the tools
 /// built on it, and the facts earlier tasks established. Facts are set through named methods, once.
@@ -109,4 +112,16 @@ public sealed class BuildContext : FrostingContext
     }
 
     public bool ShouldBuildImage => AlreadyPublished is null;
+
+    private Promotion? _promotion;
+
+    public Promotion Promotion => _promotion ?? throw new InvalidOperationException($"{Tasks.TaskNames.ResolveSnapshot} has not run.");
+
+    public bool HasPromotion => _promotion is not null;
+
+    public void UsePromotion(Promotion promotion) =>
+        _promotion = _promotion is null ? promotion : throw new InvalidOperationException("The promotion is already set.");
+
+    /// <summary>What Release, Retag and Rollout did, for the summary at the end.</summary>
+    public List<string> PromotionNotes { get; } = [];
 }

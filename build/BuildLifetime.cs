@@ -38,6 +38,10 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             {
                 Snapshot.DevReport.Write(context, image, info.Successful ? "deployed" : "pushed, not deployed", _elapsed.Elapsed);
             }
+            if (context.HasPromotion)
+            {
+                Snapshot.PromoteReport.Write(context, info.Successful, info.ThrownException);
+            }
             return;
         }
 

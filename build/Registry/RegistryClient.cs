@@ -53,6 +53,10 @@ public sealed class RegistryClient : IDisposable
         return new Uri($"{(loopback ? "http" : "https")}://{registry.Host}/");
     }
 
+    /// <summary>The API's address as the plan prints it, also for a dry run's placeholder registry.</summary>
+    public static string BaseUrl(RegistryAddress registry) =>
+        registry.IsPlaceholder ? $"https://{registry.Host}/" : BaseUri(registry).ToString();
+
     public static string DigestOf(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     /// <summary>The digest the registry holds under a tag, or null when the tag does not exist.</summary>

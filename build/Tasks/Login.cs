@@ -1,8 +1,6 @@
-using Cake.Common.Build;
 using Cake.Frosting;
 using Pipeline.Docker;
 using Pipeline.Registry;
-using Pipeline.Settings;
 
 namespace Pipeline.Tasks;
 
@@ -13,29 +11,11 @@ public sealed class Login : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var settings = context.Settings;
-        var credentials = settings.RegistryType switch
-        {
-            RegistryType.EcrPublic => await context.Effects.Perform(new RequestEcrPublicToken(settings.EcrPublicEndpoint)),
-            RegistryType.Basic => new RegistryCredentials(settings.RegistryUsername!, settings.RegistryPassword!),
-            _ => null,
-        };
-
+        var credentials = await RegistryLogin.Credentials(context);
         if (credentials is not null)
         {
-            Mask(context, credentials.Password);
-            await context.Docker.Run(new DockerLogin(settings.Image.Registry.Host, credentials.Username, credentials.Password));
+            await context.Docker.Run(new DockerLogin(context.Settings.Image.Registry.Host, credentials.Username, credentials.Password));
         }
         context.UseRegistryCredentials(credentials);
-    }
-
-    private static void Mask(BuildContext context, Secret secret)
-    {
-        var github = context.GitHubActions();
-        if (!github.IsRunningOnGitHubActions) return;
-        foreach (var line in secret.Lines())
-        {
-            github.Commands.SetSecret(line);
-        }
     }
 }

@@ -1,0 +1,28 @@
+using Cake.Common.Build;
+using Pipeline.Settings;
+
+namespace Pipeline.Registry;
+
+/// <summary>The registry credentials of the configured type, masked in GitHub Actions before any use.</summary>
+public static class RegistryLogin
+{
+    public static async Task<RegistryCredentials?> Credentials(BuildContext context)
+    {
+        var settings = context.Settings;
+        var credentials = settings.RegistryType switch
+        {
+            RegistryType.EcrPublic => await context.Effects.Perform(new RequestEcrPublicToken(settings.EcrPublicEndpoint)),
+            RegistryType.Basic => new RegistryCredentials(settings.RegistryUsername!, settings.RegistryPassword!),
+            _ => null,
+        };
+        if (credentials is { IsPlanned: false })
+        {
+            var github = context.GitHubActions();
+            if (github.IsRunningOnGitHubActions)
+            {
+                foreach (var line in credentials.Password.Lines()) github.Commands.SetSecret(line);
+            }
+        }
+        return credentials;
+    }
+}

@@ -1,0 +1,87 @@
+using Cake.Common.Diagnostics;
+using Cake.Frosting;
+using Octokit;
+using Pipeline.GitHub;
+
+namespace Pipeline.Tasks;
+
+[TaskName(TaskNames.Release)]
+[TaskDescription("Creates the annotated tag vX.Y.Z on the snapshot's commit and the GitHub release with generated notes; keeps what already matches.")]
+[IsDependentOn(typeof(ResolveSnapshot))]
+public sealed class Release : AsyncFrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        var promotion = context.Promotion;
+        var github = new GitHubReleases(settings.GitHubApiUrl, settings.GitHubRepository, settings.GitHubToken, context.Effects);
+        var canRead = settings.GitHubToken is not null && !settings.GitHubRepository.StartsWith('<');
+        try
+        {
+            await Tag(context, github, promotion, canRead);
+            await Publish(context, github, promotion, canRead);
+        }
+        catch (ApiException exception)
+        {
+            throw new BuildInputException($"{GitHubReleases.Describe(exception)}. Check GITHUB_TOKEN (contents: write) and GITHUB_REPOSITORY, then re-run Promote: what exists is kept.");
+        }
+        context.PromotionNotes.Add($"release: {github.ReleaseUrl(promotion.ReleaseTag)}");
+    }
+
+    private static async Task Tag(BuildContext context, GitHubReleases github, Promotion promotion, bool canRead)
+    {
+        var tagged = canRead ? await github.TagCommit(promotion.ReleaseTag) : null;
+        if (tagged == promotion.Commit)
+        {
+            context.Information("The tag {0} already points to {1}: kept.", promotion.ReleaseTag, promotion.Commit);
+            return;
+        }
+        if (tagged is not null)
+        {
+            throw new BuildInputException($"The tag {promotion.ReleaseTag} already points to {tagged}, not to the snapshot's commit {promotion.Commit}: {promotion.ReleaseTag} was released from other code. Bump the version in pyproject.toml on dev.");
+        }
+
+        // The git data API, since the release API alone would make a lightweight tag on the default branch.
+        var tagObject = await github.CreateTagObject(promotion.ReleaseTag, promotion.Commit,
+            $"{promotion.ReleaseTag}\n\nImage {promotion.ReleaseReference}@{promotion.Digest}\nSnapshot {promotion.SnapshotTag}");
+        try
+        {
+            await github.CreateTagReference(promotion.ReleaseTag, tagObject.Sha ?? "<the tag object's sha>");
+        }
+        catch (ApiException exception) when (GitHubReleases.IsAlreadyExists(exception))
+        {
+            var now = await github.TagCommit(promotion.ReleaseTag);
+            if (now != promotion.Commit) throw new BuildInputException($"Another run created the tag {promotion.ReleaseTag} on {now}, not on {promotion.Commit}, meanwhile: look at the tags before re-running.");
+            context.Information("Another run created the tag {0} on the same commit meanwhile: kept.", promotion.ReleaseTag);
+        }
+    }
+
+    private static async Task Publish(BuildContext context, GitHubReleases github, Promotion promotion, bool canRead)
+    {
+        var imageSection = string.Join("\n",
+            "## Image",
+            "",
+            $"- image: `{promotion.ReleaseReference}`",
+            $"- digest: `{promotion.Digest}`",
+            $"- tested as: `{promotion.SnapshotTag}` (commit {promotion.Commit})");
+
+        var existing = canRead ? await github.ReleaseByTag(promotion.ReleaseTag) : null;
+        if (existing is not null)
+        {
+            if (existing.Body?.Contains(promotion.Digest, StringComparison.Ordinal) == true)
+            {
+                context.Information("The release {0} exists and names the digest: kept.", promotion.ReleaseTag);
+                return;
+            }
+            await github.UpdateReleaseBody(existing, $"{existing.Body}\n\n{imageSection}\n".TrimStart());
+            return;
+        }
+
+        var previous = canRead ? await github.PreviousReleaseTag(context.Version.Version) : null;
+        var notes = canRead
+            ? await github.GenerateNotes(promotion.ReleaseTag, promotion.Commit, previous)
+            : $"<notes GitHub generates from {previous ?? "the previous release"} to {promotion.ReleaseTag}>";
+        context.Information("Release notes cover {0}..{1}", previous ?? "(the first release)", promotion.ReleaseTag);
+        await github.CreateRelease(promotion.ReleaseTag, $"{notes}\n\n{imageSection}\n");
+    }
+}

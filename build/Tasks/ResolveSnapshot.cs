@@ -1,0 +1,79 @@
+using Cake.Common.Diagnostics;
+using Cake.Frosting;
+using Pipeline.Registry;
+using Pipeline.Snapshot;
+using Pipeline.Versioning;
+
+namespace Pipeline.Tasks;
+
+[TaskName(TaskNames.ResolveSnapshot)]
+[TaskDescription("Takes the snapshot Dev built (--snapshot-file or --snapshot-tag), never a guess, and proves it may be released from HEAD.")]
+[IsDependentOn(typeof(ReadVersion))]
+public sealed class ResolveSnapshot : AsyncFrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        var record = settings.SnapshotFile is { } file ? SnapshotInput.Load(Path.Combine(context.RepositoryRoot, file)) : null;
+        var tag = record is not null ? Parse(record.SnapshotTag) : settings.SnapshotTag!;
+        if (record is not null && settings.SnapshotTag is { } given && given != tag)
+        {
+            throw new BuildInputException($"--snapshot-tag {given} and the record's snapshotTag {tag} differ: give one of them.");
+        }
+
+        var version = context.Version.Version;
+        if (tag.Version != version)
+        {
+            throw new BuildInputException($"The snapshot {tag} is version {tag.Version}, but pyproject.toml on this commit says {version}: promote a snapshot built from version {version}.");
+        }
+
+        var commit = record?.Commit ?? SnapshotAncestry.Resolve(context.RepositoryRoot, tag.ShortSha);
+        SnapshotAncestry.Check(context.RepositoryRoot, commit);
+
+        var snapshotReference = settings.Image.Reference(tag.ToString());
+        if (record is not null && record.Image != snapshotReference)
+        {
+            throw new BuildInputException($"The record's image {record.Image} is not {snapshotReference}: promote within the registry and repository that Dev pushed to.");
+        }
+
+        context.UseRegistryCredentials(await RegistryLogin.Credentials(context));
+        var digest = await RegistryDigest(context, tag, record);
+
+        var releaseTag = version.ReleaseTag;
+        context.UsePromotion(new Promotion(tag, commit, digest, snapshotReference, releaseTag, settings.Image.Reference(releaseTag)));
+        context.Information("Promoting {0}@{1} (commit {2}) as {3}", snapshotReference, digest, commit, releaseTag);
+    }
+
+    private static async Task<string> RegistryDigest(BuildContext context, SnapshotTag tag, SnapshotRecord? record)
+    {
+        var reference = context.Settings.Image.Reference(tag.ToString());
+        if (context.IsDryRun && context.Settings.Image.Registry.IsPlaceholder)
+        {
+            return record?.Digest ?? $"<the digest of {reference}>";
+        }
+
+        ManifestDescriptor? found;
+        try
+        {
+            found = await context.RegistryApi.HeadManifest(context.Settings.Image.Path, tag.ToString());
+        }
+        catch (Exception exception) when (context.IsDryRun && exception is RegistryException or HttpRequestException)
+        {
+            context.Warning("Could not read {0} from the registry ({1}); the plan goes on with the record's digest.", reference, exception.Message);
+            return record?.Digest ?? $"<the digest of {reference}>";
+        }
+
+        if (found is null)
+        {
+            throw new BuildInputException($"{reference} is not in the registry: Dev has not pushed this snapshot (or it was deleted); run Dev for its commit first.");
+        }
+        if (record is not null && found.Digest != record.Digest)
+        {
+            throw new BuildInputException($"{reference} now names {found.Digest}, not the tested {record.Digest} of the record: the tag was overwritten; refusing to release an untested image.");
+        }
+        return found.Digest;
+    }
+
+    private static SnapshotTag Parse(string text) =>
+        SnapshotTag.TryParse(text, out var tag) ? tag! : throw new BuildInputException($"The record's snapshotTag {text} is not X.Y.Z-SNAPSHOT-<sha7>.");
+}
