@@ -110,7 +110,7 @@ fi
 # The host must be able to pull: ECR Public needs nothing, this registry a login, done once as
 # an EC2 host's owner would (README: the remote host's requirements).
 printf '%s' "$REGISTRY_PASSWORD_BASIC" | su -s /bin/sh "$ssh_user" -c \
-  "docker login --username tester --password-stdin 127.0.0.1:$registry_port" >/dev/null
+  "docker login --username tester --password-stdin 127.0.0.1:$registry_port" >/dev/null 2>&1
 
 # 5. ECR Public double.
 if ! curl -s -o /dev/null "http://127.0.0.1:$ecr_port/"; then
@@ -119,6 +119,22 @@ if ! curl -s -o /dev/null "http://127.0.0.1:$ecr_port/"; then
   echo $! >"$state/ecr-public.pid"
   wait_for "the ECR Public double" curl -s -o /dev/null "http://127.0.0.1:$ecr_port/"
 fi
+
+# 6. GitHub double (the Release task's endpoints, checked against GitHub's description).
+github_port="${TEST_GITHUB_PORT:-5125}"
+[[ -n "${GITHUB_DOUBLE_TOKEN:-}" ]] || GITHUB_DOUBLE_TOKEN="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+grep -q '^GITHUB_DOUBLE_TOKEN=' secrets.env || echo "GITHUB_DOUBLE_TOKEN=$GITHUB_DOUBLE_TOKEN" >>secrets.env
+source ./secrets.env
+if ! curl -s -o /dev/null "http://127.0.0.1:$github_port/_state/x/y"; then
+  nohup python3 "$root/tests/env/github_double.py" "$github_port" "$GITHUB_DOUBLE_TOKEN" "$state/github.log" >"$state/github.out" 2>&1 &
+  echo $! >"$state/github.pid"
+  wait_for "the GitHub double" curl -s -o /dev/null "http://127.0.0.1:$github_port/_state/x/y"
+fi
+
+# 7. The MicroK8s stand-in keeps its state here; the deploy user runs it over SSH.
+mkdir -p "$state/microk8s"
+chmod 777 "$state/microk8s"
+chmod 755 "$state" "$root/tests/env/microk8s"
 
 python3 - "$state" <<PY
 import json, sys
@@ -139,6 +155,11 @@ json.dump({
     "sshUser": "$ssh_user",
     "sshKeyFile": state + "/client_key",
     "sshHostKeyLine": "127.0.0.1 " + " ".join(open(state + "/ssh_host_ed25519_key.pub").read().split()[:2]),
+    "gitHubApiUrl": "http://127.0.0.1:$github_port/api/v3/",
+    "gitHubStateUrl": "http://127.0.0.1:$github_port/_state/",
+    "gitHubToken": "$GITHUB_DOUBLE_TOKEN",
+    "microk8s": "$root/tests/env/microk8s",
+    "microk8sState": state + "/microk8s",
 }, open(state + "/env.json", "w"), indent=2)
 PY
-echo "test environment ready: registry 127.0.0.1:$registry_port, ssh $ssh_user@127.0.0.1:$ssh_port, ECR Public double 127.0.0.1:$ecr_port"
+echo "test environment ready: registry 127.0.0.1:$registry_port, ssh $ssh_user@127.0.0.1:$ssh_port, ECR Public double 127.0.0.1:$ecr_port, GitHub double 127.0.0.1:$github_port"

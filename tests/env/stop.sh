@@ -14,6 +14,7 @@ stop_pid_file() {
   rm -f "$file"
 }
 stop_pid_file "$state/ecr-public.pid"
+stop_pid_file "$state/github.pid"
 stop_pid_file "$state/sshd.pid"
 stop_pid_file "$state/registry.pid"
 if [[ -f "$state/dockerd.ours" ]]; then
