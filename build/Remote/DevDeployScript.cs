@@ -62,6 +62,14 @@ public sealed partial record DevDeploy(string Image, string Container, int HostP
                     if [ -n "$previous" ]; then
                       docker run --detach --name "$container" --restart unless-stopped \
                         --publish "127.0.0.1:$host_port:$app_port" --env "PORT=$app_port" "$previous" >/dev/null
+                      # Done only when the previous image answers again: dev is never left down silently.
+                      until curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port$health_path" >/dev/null; do
+                        if [ "$(date +%s)" -ge $(( deadline + timeout )) ]; then
+                          echo "the previous image $previous does not answer either: dev is down" >&2
+                          exit 1
+                        fi
+                        sleep 1
+                      done
                       echo "rolled back: $container runs $previous again" >&2
                     fi
                     exit 1
