@@ -67,6 +67,24 @@ public sealed class HostTests
     }
 
     [Test]
+    public void PromoteRunsItsTasksInTheContractsOrder()
+    {
+        var host = new InProcessHost();
+        foreach (var manifest in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "manifests")))
+        {
+            _repository.Write(Path.Combine("manifests", Path.GetFileName(manifest)), File.ReadAllText(manifest));
+        }
+        _repository.Commit("manifests");
+        using var git = new LibGit2Sharp.Repository(_repository.Root);
+
+        var exitCode = host.Run(_repository.Root, "--target=Promote", "--dry-run", $"--snapshot-tag=1.2.0-SNAPSHOT-{git.Head.Tip.Sha[..7]}");
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        Assert.That(host.TasksRun, Is.EqualTo(new[] { "ReadVersion", "ResolveSnapshot", "Release", "Retag", "Rollout", "Promote" }));
+        Assert.That(host.Processes.Started, Is.Empty);
+    }
+
+    [Test]
     public void ARealRunWithMissingSettingsStopsBeforeTheFirstTaskAndNamesThemAll()
     {
         var host = new InProcessHost();

@@ -34,6 +34,38 @@ public sealed class AppRepository : IDisposable
 
     public string Read(string relativePath) => File.ReadAllText(System.IO.Path.Combine(Root, relativePath));
 
+    /// <summary>Creates a branch at HEAD and checks it out.</summary>
+    public void StartBranch(string name)
+    {
+        using var repository = new Repository(Root);
+        Commands.Checkout(repository, repository.CreateBranch(name));
+    }
+
+    public void Checkout(string name)
+    {
+        using var repository = new Repository(Root);
+        Commands.Checkout(repository, repository.Branches[name]);
+        Sha = repository.Head.Tip.Sha;
+    }
+
+    /// <summary>Merges a branch into the current one with a merge commit, as a merged pull request does.</summary>
+    public string MergeWithCommit(string branch)
+    {
+        using var repository = new Repository(Root);
+        var signature = new Signature("Test", "test@example.com", DateTimeOffset.Parse("2026-11-26T08:00:00Z"));
+        var result = repository.Merge(repository.Branches[branch], signature, new MergeOptions { FastForwardStrategy = FastForwardStrategy.NoFastForward });
+        return Sha = result.Commit.Sha;
+    }
+
+    public string CurrentBranch
+    {
+        get
+        {
+            using var repository = new Repository(Root);
+            return repository.Head.FriendlyName;
+        }
+    }
+
     private static void CopyDirectory(string source, string target)
     {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))

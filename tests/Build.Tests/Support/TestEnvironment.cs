@@ -10,7 +10,8 @@ namespace Pipeline.Tests.Support;
 public sealed record TestEnvironment(
     string BaseImage, string Registry, string RegistryLog, string RegistryUsername, string RegistryPassword,
     string EcrRegistryPassword, string EcrEndpoint, string EcrLog, string AwsAccessKeyId, string AwsSecretAccessKey,
-    string SshHost, int SshPort, string SshUser, string SshKeyFile, string SshHostKeyLine)
+    string SshHost, int SshPort, string SshUser, string SshKeyFile, string SshHostKeyLine,
+    string GitHubApiUrl, string GitHubStateUrl, string GitHubToken, string Microk8s, string Microk8sState)
 {
     private static readonly Lazy<(TestEnvironment? Environment, string Reason)> Loaded = new(Load);
 

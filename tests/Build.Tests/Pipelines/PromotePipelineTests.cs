@@ -1,0 +1,226 @@
+using System.Text.Json;
+using Pipeline.Tests.Support;
+
+namespace Pipeline.Tests.Pipelines;
+
+/// <summary>
+/// ./build.sh --target=Promote on main after dev was merged, as a user runs it: the real
+/// registry and SSH host of the Dev tests, the GitHub double and the MicroK8s stand-in.
+/// </summary>
+[NonParallelizable]
+public sealed class PromotePipelineTests
+{
+    private TestEnvironment _environment = null!;
+    private AppRepository _app = null!;
+    private DevRun _dev = null!;
+    private PromoteRun _promote = null!;
+    private string _snapshotSha = "";
+    private string _snapshotDigest = "";
+
+    [SetUp]
+    public async Task BuildASnapshotOnDevAndMergeIt()
+    {
+        _environment = TestEnvironment.Require();
+        _app = new AppRepository();
+        _dev = new DevRun(_environment);
+        _promote = new PromoteRun(_environment, _dev);
+
+        var main = _app.CurrentBranch;
+        _app.StartBranch("dev");
+        _snapshotSha = _app.Commit("src/book_shop/__init__.py", "\"\"\"book-shop: a small book catalogue (dev change).\"\"\"\n");
+        var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
+        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
+        _snapshotDigest = (await _dev.RegistryDigest(SnapshotTag))!;
+
+        _app.Checkout(main);
+        _app.MergeWithCommit("dev");
+    }
+
+    [TearDown]
+    public void Clean()
+    {
+        _dev?.Clean();
+        if (_promote is not null) File.Delete(_promote.FailRolloutFlag);
+        _app?.Dispose();
+    }
+
+    private string SnapshotTag => $"0.1.0-SNAPSHOT-{_snapshotSha[..7]}";
+
+    private HostResult Promote(params string[] extra) =>
+        HostProcess.Run(_app.Root, _promote.Environment(), ["--target=Promote", "--snapshot-file=artifacts/snapshot.json", .. extra]);
+
+    [Test]
+    public async Task ReleasesTheTestedImageOnItsCommitAndRollsItOutOnce()
+    {
+        var result = Promote();
+
+        Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+        var github = await _promote.GitHub();
+        Assert.That(github.GetProperty("violations").GetArrayLength(), Is.Zero, github.GetProperty("violations").ToString());
+        var reference = github.GetProperty("refs").GetProperty("refs/tags/v0.1.0").GetProperty("object");
+        Assert.That(reference.GetProperty("type").GetString(), Is.EqualTo("tag"), "an annotated tag, not a lightweight one");
+        var tagObject = github.GetProperty("tags").GetProperty(reference.GetProperty("sha").GetString()!);
+        Assert.That(tagObject.GetProperty("object").GetProperty("sha").GetString(), Is.EqualTo(_snapshotSha), "on the commit dev built, not the merge commit");
+        var release = github.GetProperty("releases").EnumerateArray().Single();
+        Assert.That(release.GetProperty("tag_name").GetString(), Is.EqualTo("v0.1.0"));
+        Assert.That(release.GetProperty("body").GetString(), Does.Contain("**Full Changelog**").And.Contain($"- digest: `{_snapshotDigest}`"));
+        Assert.That(github.GetProperty("requests").EnumerateArray().Select(r => r.GetString()), Does.Contain("POST /repos/{owner}/{repo}/releases/generate-notes -> 200"));
+
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest), "the release tag names the tested bytes");
+        var deployment = _promote.Deployment()!.Value;
+        Assert.That(deployment.GetProperty("revision").GetInt32(), Is.EqualTo(1), "exactly one rollout");
+        Assert.That(deployment.GetProperty("image").GetString(), Is.EqualTo(_dev.Reference("v0.1.0")));
+
+        var again = Promote();
+
+        Assert.That(again.ExitCode, Is.Zero, again.AllOutput);
+        github = await _promote.GitHub();
+        Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(github.GetProperty("tags").EnumerateObject().Count(), Is.EqualTo(1));
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
+        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1), "a re-run rolls nothing out");
+    }
+
+    [Test]
+    public async Task AFailedRolloutIsUndoneAndARerunConverges()
+    {
+        _promote.SeedDeployment("registry.example/book-shop:v0.0.9");
+        File.WriteAllText(_promote.FailRolloutFlag, "");
+
+        var failed = Promote();
+
+        Assert.That(failed.ExitCode, Is.Not.Zero);
+        Assert.That(failed.AllOutput, Does.Contain($"the rollout of {_dev.Reference("v0.1.0")} did not finish within 30s; undoing it"));
+        Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back").And.Contain("ImagePullBackOff").And.Contain("stand-in event"));
+        var undone = _promote.Deployment()!.Value;
+        Assert.That(undone.GetProperty("image").GetString(), Is.EqualTo("registry.example/book-shop:v0.0.9"));
+        Assert.That(undone.GetProperty("history").EnumerateArray().Select(e => e.GetString()),
+            Is.EqualTo(new[] { "registry.example/book-shop:v0.0.9", _dev.Reference("v0.1.0"), "registry.example/book-shop:v0.0.9" }));
+
+        File.Delete(_promote.FailRolloutFlag);
+        var rerun = Promote();
+
+        Assert.That(rerun.ExitCode, Is.Zero, rerun.AllOutput);
+        var github = await _promote.GitHub();
+        Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(github.GetProperty("violations").GetArrayLength(), Is.Zero);
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
+        var deployment = _promote.Deployment()!.Value;
+        Assert.That(deployment.GetProperty("image").GetString(), Is.EqualTo(_dev.Reference("v0.1.0")));
+        Assert.That(deployment.GetProperty("revision").GetInt32(), Is.EqualTo(4), "seed, failed rollout, undo, and one rollout on the re-run");
+    }
+
+    [Test]
+    public async Task ARerunAfterAFailedReleaseOrRetagConverges()
+    {
+        // The release fails first (GitHub unavailable), then the retag (the tag exists elsewhere).
+        using (var http = new HttpClient())
+        {
+            await http.PostAsync($"{_environment.GitHubStateUrl.Replace("/_state/", "/_fail/")}{_promote.GitHubRepository}/1", null);
+        }
+        var releaseFailed = Promote();
+        Assert.That(releaseFailed.ExitCode, Is.Not.Zero);
+        Assert.That(releaseFailed.LastErrorLine, Does.StartWith("Error: GitHub answered 503"));
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null, "nothing after the failed step happened");
+
+        var rerun = Promote();
+
+        Assert.That(rerun.ExitCode, Is.Zero, rerun.AllOutput);
+        var github = await _promote.GitHub();
+        Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(github.GetProperty("refs").EnumerateObject().Count(), Is.EqualTo(1));
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
+        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ADryRunPrintsThePlanAndChangesNothing()
+    {
+        var result = Promote("--dry-run");
+
+        Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+        var api = _environment.GitHubApiUrl;
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: POST {api}repos/{_promote.GitHubRepository}/git/tags {{\"tag\":\"v0.1.0\""));
+        Assert.That(result.StandardOutput, Does.Contain($"\"object\":\"{_snapshotSha}\",\"type\":\"commit\"}}"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: POST {api}repos/{_promote.GitHubRepository}/git/refs {{\"ref\":\"refs/tags/v0.1.0\""));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: POST {api}repos/{_promote.GitHubRepository}/releases {{\"tag_name\":\"v0.1.0\""));
+        // A dry run asks ECR Public for no token, so it reads anonymously; this registry refuses
+        // that (ECR Public would answer), and the plan says it goes on with the record's digest.
+        Assert.That(result.StandardOutput, Does.Contain("the plan goes on with the record's digest"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: PUT http://{_environment.Registry}/v2/{_dev.Repository}/manifests/v0.1.0 (the exact bytes of {SnapshotTag}, {_snapshotDigest})"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh {_environment.SshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.1.0")}"));
+        Assert.That(result.StandardOutput, Does.Contain("    | k apply --namespace \"$namespace\" --filename \"$manifests\""));
+        Assert.That(result.StandardOutput, Does.Contain($"    | image='{_dev.Reference("v0.1.0")}'"));
+
+        var github = await _promote.GitHub();
+        Assert.That(github.GetProperty("refs").EnumerateObject().Count(), Is.Zero);
+        Assert.That(github.GetProperty("releases").GetArrayLength(), Is.Zero);
+        // generate-notes is a POST that GitHub documents as saving nothing: the plan asks it for the real notes.
+        Assert.That(github.GetProperty("requests").EnumerateArray().Select(r => r.GetString())
+            .Where(r => !r!.StartsWith("GET ") && !r.StartsWith("POST /repos/{owner}/{repo}/releases/generate-notes ")), Is.Empty);
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
+        Assert.That(_promote.StandInCalls(), Is.Zero);
+    }
+
+    public static IEnumerable<TestCaseData> Refusals()
+    {
+        yield return new TestCaseData("format", "0.1.0-SNAPSHOT-ABCDEF1").SetArgDisplayNames("format");
+        yield return new TestCaseData("version", null).SetArgDisplayNames("version mismatch");
+        yield return new TestCaseData("ancestor", null).SetArgDisplayNames("not an ancestor");
+        yield return new TestCaseData("drift", null).SetArgDisplayNames("tree drift");
+        yield return new TestCaseData("missing", null).SetArgDisplayNames("image missing");
+        yield return new TestCaseData("digest", null).SetArgDisplayNames("digest mismatch");
+    }
+
+    [TestCaseSource(nameof(Refusals))]
+    public async Task EveryRefusalStopsBeforeAnythingIsCreated(string kind, string? tag)
+    {
+        var main = _app.CurrentBranch;
+        string[] args;
+        string expected;
+        switch (kind)
+        {
+            case "format":
+                args = [$"--snapshot-tag={tag}"];
+                expected = $"--snapshot-tag / SNAPSHOT_TAG: \"{tag}\" is not a snapshot tag X.Y.Z-SNAPSHOT-<7 lower-case hex>";
+                break;
+            case "version":
+                args = [$"--snapshot-tag=0.2.0-SNAPSHOT-{_snapshotSha[..7]}"];
+                expected = $"Error: The snapshot 0.2.0-SNAPSHOT-{_snapshotSha[..7]} is version 0.2.0, but pyproject.toml on this commit says 0.1.0: promote a snapshot built from version 0.1.0.";
+                break;
+            case "ancestor":
+                _app.StartBranch("side");
+                var side = _app.Commit("src/book_shop/side.py", "SIDE = True\n");
+                _app.Checkout(main);
+                args = [$"--snapshot-tag=0.1.0-SNAPSHOT-{side[..7]}"];
+                expected = $"Error: The snapshot's commit {side[..7]} is not HEAD ({_app.Sha[..7]}) or one of its ancestors: merge the dev branch that built it before promoting, or promote a snapshot of this branch.";
+                break;
+            case "drift":
+                var drifted = _app.Commit("src/book_shop/hotfix.py", "HOTFIX = True\n");
+                args = ["--snapshot-file=artifacts/snapshot.json"];
+                expected = $"Error: HEAD ({drifted[..7]}) carries code the snapshot {_snapshotSha[..7]} was not built from (src/book_shop/hotfix.py): let dev build and test this code first, then promote its snapshot.";
+                break;
+            case "missing":
+                args = [$"--snapshot-tag=0.1.0-SNAPSHOT-{_app.Sha[..7]}"];
+                expected = $"Error: {_dev.Reference($"0.1.0-SNAPSHOT-{_app.Sha[..7]}")} is not in the registry: Dev has not pushed this snapshot (or it was deleted); run Dev for its commit first.";
+                break;
+            default:
+                var record = _app.Read("artifacts/snapshot.json").Replace(_snapshotDigest, "sha256:" + new string('0', 64));
+                File.WriteAllText(Path.Combine(_app.Root, "artifacts", "tampered.json"), record);
+                args = ["--snapshot-file=artifacts/tampered.json"];
+                expected = $"Error: {_dev.Reference(SnapshotTag)} now names {_snapshotDigest}, not the tested sha256:{new string('0', 64)} of the record: the tag was overwritten; refusing to release an untested image.";
+                break;
+        }
+
+        var result = HostProcess.Run(_app.Root, _promote.Environment(), ["--target=Promote", .. args]);
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        if (kind == "format") Assert.That(result.AllOutput, Does.Contain(expected));
+        else Assert.That(result.LastErrorLine, Is.EqualTo(expected));
+        Assert.That(result.AllOutput, Does.Not.Contain("   at "));
+        var github = await _promote.GitHub();
+        Assert.That(github.TryGetProperty("requests", out var requests) ? requests.GetArrayLength() : 0, Is.Zero, "GitHub was not even asked");
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
+        Assert.That(_promote.StandInCalls(), Is.Zero);
+    }
+}
