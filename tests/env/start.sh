@@ -9,6 +9,7 @@
 #   - the ECR Public double (ecr_public_double.py).
 # Writes .build/test-env/env.json for the tests; tests/env/stop.sh stops what this started.
 set -euo pipefail
+trap 'echo "test environment: failed at start.sh line $LINENO: $BASH_COMMAND" >&2' ERR
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 state="$root/.build/test-env"
 mkdir -p "$state"
@@ -23,6 +24,16 @@ base_image=local/python:3.11-bookworm
 need() { command -v "$1" >/dev/null 2>&1 || { echo "test environment: $1 is not installed (apt-get install $2)" >&2; exit 3; }; }
 need dockerd docker.io; need docker-registry docker-registry; need /usr/sbin/sshd openssh-server
 need debootstrap debootstrap; need htpasswd apache2-utils
+
+# Ours and running: reuse it. A port held by something else (another checkout's environment) is
+# refused, since its users and keys are not this one's.
+ours() { [[ -f "$state/$1.pid" ]] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null; }
+port_free() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
+    echo "test environment: port $2 (the $1) is held by another process; stop it (another checkout's tests/env/stop.sh?) or set its TEST_*_PORT" >&2
+    exit 5
+  fi
+}
 
 wait_for() { # description, command...
   local what="$1"; shift
@@ -74,7 +85,8 @@ auth:
     realm: test-registry
     path: $state/htpasswd
 YAML
-if ! curl -s -o /dev/null "http://127.0.0.1:$registry_port/v2/"; then
+if ! ours registry; then
+  port_free registry "$registry_port"
   nohup docker-registry serve "$state/registry.yml" >"$state/registry.log" 2>&1 &
   echo $! >"$state/registry.pid"
   wait_for "the registry" curl -sf -o /dev/null -u "tester:$REGISTRY_PASSWORD_BASIC" "http://127.0.0.1:$registry_port/v2/"
@@ -102,7 +114,8 @@ PidFile $state/sshd.pid
 AllowUsers $ssh_user
 CONF
 mkdir -p /run/sshd
-if ! (exec 3<>"/dev/tcp/127.0.0.1/$ssh_port") 2>/dev/null; then
+if ! ours sshd; then
+  port_free "SSH server" "$ssh_port"
   /usr/sbin/sshd -f "$state/sshd_config" -E "$state/sshd.log"
   wait_for "sshd" bash -c "exec 3<>/dev/tcp/127.0.0.1/$ssh_port"
 fi
@@ -113,7 +126,8 @@ printf '%s' "$REGISTRY_PASSWORD_BASIC" | su -s /bin/sh "$ssh_user" -c \
   "docker login --username tester --password-stdin 127.0.0.1:$registry_port" >/dev/null 2>&1
 
 # 5. ECR Public double.
-if ! curl -s -o /dev/null "http://127.0.0.1:$ecr_port/"; then
+if ! ours ecr-public; then
+  port_free "ECR Public double" "$ecr_port"
   nohup python3 "$root/tests/env/ecr_public_double.py" "$ecr_port" AKIDTESTBOOKSHOP "$AWS_SECRET" "$REGISTRY_PASSWORD_AWS" \
     "$state/ecr-public.log" >"$state/ecr-public.out" 2>&1 &
   echo $! >"$state/ecr-public.pid"
@@ -125,7 +139,8 @@ github_port="${TEST_GITHUB_PORT:-5125}"
 [[ -n "${GITHUB_DOUBLE_TOKEN:-}" ]] || GITHUB_DOUBLE_TOKEN="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
 grep -q '^GITHUB_DOUBLE_TOKEN=' secrets.env || echo "GITHUB_DOUBLE_TOKEN=$GITHUB_DOUBLE_TOKEN" >>secrets.env
 source ./secrets.env
-if ! curl -s -o /dev/null "http://127.0.0.1:$github_port/_state/x/y"; then
+if ! ours github; then
+  port_free "GitHub double" "$github_port"
   nohup python3 "$root/tests/env/github_double.py" "$github_port" "$GITHUB_DOUBLE_TOKEN" "$state/github.log" >"$state/github.out" 2>&1 &
   echo $! >"$state/github.pid"
   wait_for "the GitHub double" curl -s -o /dev/null "http://127.0.0.1:$github_port/_state/x/y"
