@@ -1,3 +1,4 @@
+using Cake.Common.Build;
 using Cake.Common.Diagnostics;
 using Cake.Core;
 using Cake.Frosting;
@@ -18,6 +19,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     public override void Setup(BuildContext context, ISetupContext info)
     {
         _elapsed.Start();
+        MaskSecrets(context);
         var tasks = info.TasksToExecute.Select(task => task.Name).ToList();
         var problems = context.Settings.ProblemsFor(tasks);
         _missingForRealRun = problems.Where(problem => problem.IsMissing).ToList();
@@ -27,6 +29,26 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             var lines = refused.Select(problem => $"  {problem}");
             throw new BuildInputException(
                 $"{refused.Count} setting(s) missing or invalid for {string.Join(" -> ", tasks)}:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
+        }
+    }
+
+    /// <summary>
+    /// In GitHub Actions, every line of every secret is masked before anything can print it: the
+    /// runner masks a multi-line secret only as a whole (actions/runner#161). AWS's keys are read
+    /// by the SDK's credential chain, not the settings, so they are named here.
+    /// </summary>
+    private static void MaskSecrets(BuildContext context)
+    {
+        var github = context.GitHubActions();
+        if (!github.IsRunningOnGitHubActions) return;
+        var secrets = new[] { context.Settings.Ec2SshKey, context.Settings.RegistryPassword, context.Settings.GitHubToken }
+            .Concat(new[] { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" }
+                .Select(context.Environment.GetEnvironmentVariable)
+                .Where(value => !string.IsNullOrEmpty(value))
+                .Select(value => new Secret(value!)));
+        foreach (var line in secrets.OfType<Secret>().SelectMany(secret => secret.Lines()))
+        {
+            github.Commands.SetSecret(line);
         }
     }
 
