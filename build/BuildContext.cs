@@ -39,7 +39,7 @@ public sealed class BuildContext : FrostingContext
         RepositoryRoot = context.Environment.WorkingDirectory.FullPath;
         Settings = PipelineSettings.Read(context.Arguments, context.Environment.GetEnvironmentVariable);
         Docker = new DockerCli(effects);
-        Ec2 = new RemoteTarget(Settings.Ec2Host, Settings.Ec2Port, Settings.Ec2User, Settings.Ec2SshKey, Settings.Ec2HostKey, Settings.InsecureAcceptAnyHostKey);
+        Ec2 = new RemoteTarget(Settings.Ec2Host, Settings.Ec2Port, Settings.Ec2User, Settings.Ec2SshKey, Settings.Ec2HostKey, Settings.InsecureAcceptAnyHostKey, Settings.SshRetries);
     }
 
     public PipelineSettings Settings { get; }
@@ -74,7 +74,12 @@ public sealed class BuildContext : FrostingContext
     }
 
     /// <summary>The registry's API, with the credentials Login established (anonymous before it).</summary>
-    public RegistryClient RegistryApi => _registry ??= new RegistryClient(Settings.Image.Registry, _loggedIn ? _registryCredentials : null);
+    public RegistryClient RegistryApi => _registry ??= new RegistryClient(Settings.Image.Registry, _loggedIn ? _registryCredentials : null, Http);
+
+    private Http.RetryingHandler? _http;
+
+    /// <summary>The one HTTP stack of the run: every request retries transient failures the same way.</summary>
+    public HttpMessageHandler Http => _http ??= new Http.RetryingHandler(Settings.HttpPolicy, Log);
 
     /// <summary>The snapshot as the registry holds it, once known (after Push, or found already there).</summary>
     public PublishedImage? Image => _image;

@@ -24,7 +24,11 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         var problems = context.Settings.ProblemsFor(tasks);
         _missingForRealRun = problems.Where(problem => problem.IsMissing).ToList();
         var refused = context.IsDryRun ? problems.Where(problem => !problem.IsMissing).ToList() : problems;
-        if (refused.Count > 0)
+        if (refused.Count == 1)
+        {
+            throw new BuildInputException(refused[0].ToString());
+        }
+        if (refused.Count > 1)
         {
             var lines = refused.Select(problem => $"  {problem}");
             throw new BuildInputException(

@@ -31,7 +31,16 @@ public sealed class DockerCli(IEffects effects)
         {
             // The password goes through standard input (--password-stdin), never an argument.
             StandardInput = command is DockerLogin login ? (ProcessStandardInput)login.Password.Reveal() : (ProcessStandardInput?)null,
+            IsTransientFailure = command is DockerPush or DockerPull or DockerLogin ? IsTransient : null,
         });
+
+    // What docker prints when a registry is throttling or briefly away, rather than refusing.
+    private static readonly string[] TransientMarkers =
+        ["toomanyrequests", "429 Too Many Requests", "500 Internal Server Error", "502 Bad Gateway", "503 Service Unavailable",
+         "504 Gateway Timeout", "connection reset by peer", "i/o timeout", "TLS handshake timeout", "unexpected EOF", "Rate exceeded"];
+
+    public static bool IsTransient(IReadOnlyList<string> output) =>
+        output.Any(line => TransientMarkers.Any(marker => line.Contains(marker, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>The one argument builder: settings in, the exact command line out.</summary>
     public static ProcessArgumentBuilder Arguments(DockerCommand command)

@@ -1,6 +1,7 @@
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Core.IO;
+using Polly;
 
 namespace Pipeline.Effects;
 
@@ -24,6 +25,14 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
     /// <summary>Exit codes that count as success.</summary>
     public IReadOnlySet<int> AcceptedExitCodes { get; init; } = new HashSet<int> { 0 };
 
+    /// <summary>
+    /// When set, a failure whose output this accepts as transient (a registry's 429 or 5xx, a
+    /// reset connection) is retried with capped exponential backoff and jitter.
+    /// </summary>
+    public Func<IReadOnlyList<string>, bool>? IsTransientFailure { get; init; }
+
+    public int MaxRetries { get; init; } = 3;
+
     /// <summary>What a dry run assumes the process printed.</summary>
     public IReadOnlyList<string> PlannedOutput { get; init; } = [];
 
@@ -32,7 +41,29 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
     public override string Describe() =>
         $"{Tool} {Arguments.RenderSafe()}{(StandardInput is null ? "" : " < [REDACTED]")}";
 
-    public override Task<ProcessResult> ExecuteAsync(ICakeContext context)
+    public override async Task<ProcessResult> ExecuteAsync(ICakeContext context)
+    {
+        if (IsTransientFailure is null) return RunOnce(context);
+        var pipeline = new Polly.ResiliencePipelineBuilder()
+            .AddRetry(new Polly.Retry.RetryStrategyOptions
+            {
+                MaxRetryAttempts = MaxRetries,
+                BackoffType = Polly.DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromSeconds(20),
+                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is CommandFailedException failed && IsTransientFailure(failed.OutputTail)),
+                OnRetry = arguments =>
+                {
+                    context.Log.Warning("{0}: a transient failure; retry {1} of {2} in {3:0.0}s", Describe(), arguments.AttemptNumber + 1, MaxRetries, arguments.RetryDelay.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        return await pipeline.ExecuteAsync(_ => ValueTask.FromResult(RunOnce(context)));
+    }
+
+    private ProcessResult RunOnce(ICakeContext context)
     {
         var executable = context.Tools.Resolve(Tool)
             ?? throw new BuildInputException($"{Tool} was not found on PATH: install it on this machine and run again.");
@@ -73,7 +104,7 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
         {
             throw new CommandFailedException(Describe(), exitCode, tail.ToList());
         }
-        return Task.FromResult(new ProcessResult(exitCode, output));
+        return new ProcessResult(exitCode, output);
     }
 }
 

@@ -18,15 +18,17 @@ public sealed class GitHubReleases
     private readonly IEffects _effects;
     private readonly Uri _apiUrl;
 
-    public GitHubReleases(Uri apiUrl, string repository, Settings.Secret? token, IEffects effects)
+    public GitHubReleases(Uri apiUrl, string repository, Settings.Secret? token, IEffects effects, HttpMessageHandler handler)
     {
         // A dry run without settings has the placeholder <GITHUB_REPOSITORY>, which has no owner part.
         var parts = repository.Split('/', 2);
         (Owner, Name) = parts.Length == 2 ? (parts[0], parts[1]) : ("<owner>", "<repository>");
         _apiUrl = apiUrl;
         _effects = effects;
-        _client = new GitHubClient(new ProductHeaderValue("book-shop-pipeline"), apiUrl);
-        if (token is not null) _client.Credentials = new Credentials(token.Reveal());
+        var credentials = token is null ? Credentials.Anonymous : new Credentials(token.Reveal());
+        var connection = new Connection(new ProductHeaderValue("book-shop-pipeline"), apiUrl,
+            new Octokit.Internal.InMemoryCredentialStore(credentials), new Octokit.Internal.HttpClientAdapter(() => handler), new Octokit.Internal.SimpleJsonSerializer());
+        _client = new GitHubClient(connection);
         _api = new ApiConnection(_client.Connection);
     }
 

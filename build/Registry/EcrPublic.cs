@@ -63,7 +63,7 @@ public static class EcrPublic
 }
 
 /// <summary>Asks ECR Public for a registry password. In a dry run: planned, so no credentials are needed.</summary>
-public sealed class RequestEcrPublicToken(Uri endpoint) : Effect<RegistryCredentials?>
+public sealed class RequestEcrPublicToken(Uri endpoint, HttpMessageHandler handler) : Effect<RegistryCredentials?>
 {
     public override RegistryCredentials? Planned => new("AWS", new Secret("<the token GetAuthorizationToken returns>")) { IsPlanned = true };
 
@@ -83,7 +83,7 @@ public sealed class RequestEcrPublicToken(Uri endpoint) : Effect<RegistryCredent
             throw new BuildInputException("Could not resolve AWS credentials for ECR Public: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE).");
         }
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromMinutes(10) };
         using var request = EcrPublic.SignedRequest(endpoint, credentials);
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();

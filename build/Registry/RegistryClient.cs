@@ -41,7 +41,8 @@ public sealed class RegistryClient : IDisposable
         _http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null)
         {
             BaseAddress = BaseUri(registry),
-            Timeout = TimeSpan.FromMinutes(2),
+            // Each attempt has its own timeout in the handler; this bounds all of them together.
+            Timeout = TimeSpan.FromMinutes(10),
         };
     }
 
@@ -103,24 +104,34 @@ public sealed class RegistryClient : IDisposable
         return request;
     }
 
-    private async Task<HttpResponseMessage> Send(Func<HttpRequestMessage> create, string repository, bool push)
+    private async Task<HttpResponseMessage> Send(Func<HttpRequestMessage> create, string repository, bool push, bool refreshed = false)
     {
         var response = await SendOnce(create());
-        if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
-
-        var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
-        response.Dispose();
-        _authorization = challenge?.Scheme.ToLowerInvariant() switch
-        {
-            "basic" when _credentials is not null => BasicAuthorization(),
-            "bearer" => await BearerAuthorization(challenge.Parameter ?? "", repository, push),
-            _ => throw new RegistryException($"The registry {_http.BaseAddress!.Authority} asks for credentials ({challenge?.Scheme ?? "no challenge"}) and none are configured: check the registry type and its credentials."),
-        };
-        response = await SendOnce(create());
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
+            var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
             response.Dispose();
-            throw new RegistryException($"The registry {_http.BaseAddress!.Authority} refused the credentials (401): check the registry type and its credentials.");
+            _authorization = challenge?.Scheme.ToLowerInvariant() switch
+            {
+                "basic" when _credentials is not null => BasicAuthorization(),
+                "bearer" => await BearerAuthorization(challenge.Parameter ?? "", repository, push),
+                _ => throw new RegistryException($"The registry {_http.BaseAddress!.Authority} asks for credentials ({challenge?.Scheme ?? "no challenge"}) and none are configured: check the registry type and its credentials."),
+            };
+            response = await SendOnce(create());
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                response.Dispose();
+                throw new RegistryException($"The registry {_http.BaseAddress!.Authority} refused the credentials (401): check the registry type and its credentials.");
+            }
+        }
+
+        // ECR Public answers an expired or bad bearer token with 400 DENIED, not 401 (and a HEAD
+        // has no body to say so): a 400 to a bearer request gets one fresh token.
+        if (!refreshed && response.StatusCode == HttpStatusCode.BadRequest && _authorization?.Scheme == "Bearer")
+        {
+            response.Dispose();
+            _authorization = null;
+            return await Send(create, repository, push, refreshed: true);
         }
         return response;
     }

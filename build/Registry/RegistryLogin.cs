@@ -11,7 +11,7 @@ public static class RegistryLogin
         var settings = context.Settings;
         var credentials = settings.RegistryType switch
         {
-            RegistryType.EcrPublic => await context.Effects.Perform(new RequestEcrPublicToken(settings.EcrPublicEndpoint)),
+            RegistryType.EcrPublic => await context.Effects.Perform(new RequestEcrPublicToken(settings.EcrPublicEndpoint, context.Http)),
             RegistryType.Basic => new RegistryCredentials(settings.RegistryUsername!, settings.RegistryPassword!),
             _ => null,
         };

@@ -10,6 +10,12 @@ public sealed partial record DevDeploy(string Image, string Container, int HostP
     [GeneratedRegex(@"^[0-9a-f]{40}\z")]
     private static partial Regex FullSha();
 
+    /// <summary>What the dev container runs now, asked when a deploy's session drops.</summary>
+    public string StateProbe() => new ShellScript()
+        .Set("container", Container)
+        .Body("docker inspect --format \"$container runs {{.Config.Image}} ({{.State.Status}})\" \"$container\" 2>/dev/null || echo \"no $container container\"")
+        .ToString();
+
     /// <summary>
     /// Pull first, so the old container serves during the pull; remove the old container by name
     /// (no "name already in use"); start the new one; wait for /healthz and for /version to report

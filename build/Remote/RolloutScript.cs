@@ -7,6 +7,13 @@ public sealed record Rollout(string Kubectl, string Namespace, string Deployment
 {
     private const string EndOfManifests = "BOOK_SHOP_MANIFESTS_END";
 
+    /// <summary>The Deployment's image and readiness, asked when a rollout's session drops.</summary>
+    public string StateProbe() => new ShellScript()
+        .Set("namespace", Parse.KubernetesName(Namespace))
+        .Set("deployment", Deployment)
+        .Body($"{Parse.CommandWords(Kubectl)} get deployment --namespace \"$namespace\" \"$deployment\" --output wide 2>&1 || true")
+        .ToString();
+
     /// <summary>
     /// Apply the rendered manifests (the image already set), `set image` (a no-op then, there
     /// for a Deployment changed by hand), and wait for the rollout. On failure or timeout: undo,

@@ -10,8 +10,11 @@ using Renci.SshNet.Common;
 namespace Pipeline.Remote;
 
 /// <summary>The EC2 host as SSH sees it. Its key is checked against the pin before anything is sent.</summary>
-public sealed class RemoteTarget(string host, int port, string user, Secret? privateKey, HostKeyPin? pin, bool acceptAnyHostKey)
+public sealed class RemoteTarget(string host, int port, string user, Secret? privateKey, HostKeyPin? pin, bool acceptAnyHostKey, int connectRetries = 3)
 {
+    /// <summary>How often a connection that could not be made is tried again (never a refused host key).</summary>
+    public int ConnectRetries { get; } = connectRetries;
+
     public string Host { get; } = host;
     public int Port { get; } = port;
     public string User { get; } = user;
@@ -30,6 +33,9 @@ public sealed record RemoteResult(int ExitStatus, IReadOnlyList<string> Output);
 /// </summary>
 public sealed class RunRemoteScript(RemoteTarget target, string purpose, string script, TimeSpan timeout) : Effect<RemoteResult>
 {
+    /// <summary>A read-only script that tells what state the host is in, asked when the session drops.</summary>
+    public string? StateProbe { get; init; }
+
     private const int TailLines = 30;
 
     public string Script { get; } = script;
@@ -62,7 +68,9 @@ public sealed class RunRemoteScript(RemoteTarget target, string purpose, string 
         }
         catch (SshConnectionException exception)
         {
-            throw new CommandFailedException($"ssh {target} ({purpose})", -1, [.. tail, $"the connection dropped: {exception.Message}; the host may be mid-deploy, look at it before re-running"]);
+            var state = await ProbeState(context, key);
+            throw new CommandFailedException($"ssh {target} ({purpose})", -1,
+                [.. tail, $"the connection dropped ({exception.Message}); the host now reports: {state}. Re-running converges."]);
         }
 
         var status = command.ExitStatus ?? -1;
@@ -73,7 +81,43 @@ public sealed class RunRemoteScript(RemoteTarget target, string purpose, string 
         return new RemoteResult(status, output);
     }
 
+    private async Task<string> ProbeState(ICakeContext context, Secret key)
+    {
+        if (StateProbe is null) return "(nothing asked)";
+        try
+        {
+            using var client = await Connect(context, key);
+            using var probe = client.CreateCommand(StateProbe);
+            probe.CommandTimeout = TimeSpan.FromSeconds(30);
+            return string.Join(" | ", probe.Execute().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        catch (Exception exception) when (exception is BuildInputException or SshException or SocketException)
+        {
+            return $"(it could not be asked: {exception.Message})";
+        }
+    }
+
+    /// <summary>Connects, retrying a connection that could not be made; a refused key is final.</summary>
     private async Task<SshClient> Connect(ICakeContext context, Secret key)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await ConnectOnce(context, key);
+            }
+            catch (HostUnreachable exception) when (attempt < target.ConnectRetries)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(20, Math.Pow(2, attempt)) * (0.5 + Random.Shared.NextDouble()));
+                context.Log.Warning("{0}; retry {1} of {2} in {3:0.0}s", exception.Message, attempt + 1, target.ConnectRetries, delay.TotalSeconds);
+                await Task.Delay(delay);
+            }
+        }
+    }
+
+    private sealed class HostUnreachable(string message) : BuildInputException(message);
+
+    private async Task<SshClient> ConnectOnce(ICakeContext context, Secret key)
     {
         PrivateKeyFile keyFile;
         try
@@ -121,7 +165,7 @@ public sealed class RunRemoteScript(RemoteTarget target, string purpose, string 
         catch (Exception exception) when (exception is SocketException or SshOperationTimeoutException or SshConnectionException)
         {
             client.Dispose();
-            throw new BuildInputException($"Could not reach {target.Host}:{target.Port} over SSH ({exception.Message}): check EC2_HOST, EC2_PORT and the security group.");
+            throw new HostUnreachable($"Could not reach {target.Host}:{target.Port} over SSH ({exception.Message}): check EC2_HOST, EC2_PORT and the security group.");
         }
     }
 

@@ -11,6 +11,11 @@ internal static partial class Parse
             ? port
             : throw new FormatException("is not a port (1-65535)");
 
+    public static int Count(string text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, null, out var count) && count is >= 0 and <= 10
+            ? count
+            : throw new FormatException("is not a whole number from 0 to 10");
+
     /// <summary>"90s", "3m", "1h" or plain seconds; between 1 second and 24 hours.</summary>
     public static TimeSpan Duration(string text)
     {

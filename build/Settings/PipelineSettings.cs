@@ -54,6 +54,12 @@ public sealed class PipelineSettings
     public required string ManifestsDir { get; init; }
     public required TimeSpan RolloutTimeout { get; init; }
 
+    /// <summary>How the HTTP clients retry transient failures, and how long one attempt may take.</summary>
+    public required Http.RetryPolicy HttpPolicy { get; init; }
+
+    /// <summary>How often an SSH connection that could not be made is tried again.</summary>
+    public required int SshRetries { get; init; }
+
     /// <summary>CI=true: stricter about the working tree (the image must match its commit).</summary>
     public required bool IsCi { get; init; }
 
@@ -145,6 +151,12 @@ public sealed class PipelineSettings
             K8sContainer = read.Optional(S.K8sContainer, "book-shop", Parse.KubernetesName),
             ManifestsDir = read.Optional(S.ManifestsDir, "manifests", Parse.FilePath),
             RolloutTimeout = read.Optional(S.RolloutTimeout, TimeSpan.FromSeconds(180), Parse.Duration),
+            HttpPolicy = Http.RetryPolicy.Default with
+            {
+                MaxRetries = read.Optional(S.HttpRetries, Http.RetryPolicy.Default.MaxRetries, Parse.Count),
+                AttemptTimeout = read.Optional(S.HttpTimeout, Http.RetryPolicy.Default.AttemptTimeout, Parse.Duration),
+            },
+            SshRetries = read.Optional(S.SshRetries, 3, Parse.Count),
             IsCi = string.Equals(read.Raw(S.Ci), "true", StringComparison.OrdinalIgnoreCase) || read.Raw(S.Ci) == "1",
             Problems = read.Problems,
         };

@@ -56,6 +56,10 @@ public static class Settings
     public static readonly Setting ManifestsDir = new("manifests", "MANIFESTS_DIR", Rollout);
     public static readonly Setting RolloutTimeout = new("rollout-timeout", "ROLLOUT_TIMEOUT", Rollout);
 
+    public static readonly Setting HttpRetries = new("http-retries", "HTTP_RETRIES", Login, Build, Push, ResolveSnapshot, Release, Retag);
+    public static readonly Setting HttpTimeout = new("http-timeout", "HTTP_TIMEOUT", Login, Build, Push, ResolveSnapshot, Release, Retag);
+    public static readonly Setting SshRetries = new("ssh-retries", "SSH_RETRIES", DeployDev, Rollout);
+
     public static readonly Setting Ci = new(null, "CI", ReadVersion);
 
     /// <summary>The argument that every dry-run spelling arrives as (see Frosting/README.md).</summary>

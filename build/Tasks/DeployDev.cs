@@ -18,6 +18,9 @@ public sealed class DeployDev : AsyncFrostingTask<BuildContext>
         var deploy = new DevDeploy(context.SnapshotReference, settings.DevContainer, settings.DevHostPort, settings.AppPort,
             settings.HealthPath, settings.HealthTimeout, version.Version.ToString(), version.Commit.Sha);
 
-        await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"replace {settings.DevContainer}", deploy.Script(), settings.HealthTimeout + PullAllowance));
+        await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"replace {settings.DevContainer}", deploy.Script(), settings.HealthTimeout + PullAllowance)
+        {
+            StateProbe = deploy.StateProbe(),
+        });
     }
 }

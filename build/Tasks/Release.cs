@@ -14,7 +14,7 @@ public sealed class Release : AsyncFrostingTask<BuildContext>
     {
         var settings = context.Settings;
         var promotion = context.Promotion;
-        var github = new GitHubReleases(settings.GitHubApiUrl, settings.GitHubRepository, settings.GitHubToken, context.Effects);
+        var github = new GitHubReleases(settings.GitHubApiUrl, settings.GitHubRepository, settings.GitHubToken, context.Effects, context.Http);
         var canRead = settings.GitHubToken is not null && !settings.GitHubRepository.StartsWith('<');
         try
         {

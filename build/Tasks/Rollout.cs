@@ -19,7 +19,10 @@ public sealed class Rollout : AsyncFrostingTask<BuildContext>
         var manifests = ReleaseManifests.Render(Path.Combine(context.RepositoryRoot, settings.ManifestsDir), settings.K8sDeployment, settings.K8sContainer, image);
         var rollout = new Remote.Rollout(settings.Kubectl, settings.K8sNamespace, settings.K8sDeployment, settings.K8sContainer, image, settings.RolloutTimeout, manifests);
 
-        await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"roll out {image}", rollout.Script(), settings.RolloutTimeout * 2 + Allowance));
+        await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"roll out {image}", rollout.Script(), settings.RolloutTimeout * 2 + Allowance)
+        {
+            StateProbe = rollout.StateProbe(),
+        });
         context.PromotionNotes.Add($"rollout: deployment/{settings.K8sDeployment} in {settings.K8sNamespace} runs {image}");
     }
 }

@@ -111,14 +111,14 @@ public sealed class PromotePipelineTests
     }
 
     [Test]
-    public async Task ARerunAfterAFailedReleaseOrRetagConverges()
+    public async Task ARerunAfterAFailedReleaseConverges()
     {
-        // The release fails first (GitHub unavailable), then the retag (the tag exists elsewhere).
+        // GitHub refuses two writes with 503 and the run may retry once: the release step fails.
         using (var http = new HttpClient())
         {
-            await http.PostAsync($"{_environment.GitHubStateUrl.Replace("/_state/", "/_fail/")}{_promote.GitHubRepository}/1", null);
+            await http.PostAsync($"{_environment.GitHubStateUrl.Replace("/_state/", "/_fail/")}{_promote.GitHubRepository}/2", null);
         }
-        var releaseFailed = Promote();
+        var releaseFailed = HostProcess.Run(_app.Root, _promote.Environment(("HTTP_RETRIES", "1")), "--target=Promote", "--snapshot-file=artifacts/snapshot.json");
         Assert.That(releaseFailed.ExitCode, Is.Not.Zero);
         Assert.That(releaseFailed.LastErrorLine, Does.StartWith("Error: GitHub answered 503"));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null, "nothing after the failed step happened");

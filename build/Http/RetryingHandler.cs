@@ -1,0 +1,90 @@
+using System.Net;
+using Cake.Core.Diagnostics;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Pipeline.Http;
+
+/// <summary>How hard the pipeline's HTTP clients try: settings, so tests and slow links can tune them.</summary>
+public sealed record RetryPolicy(int MaxRetries, TimeSpan FirstDelay, TimeSpan MaxDelay, TimeSpan AttemptTimeout)
+{
+    public static readonly RetryPolicy Default = new(4, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30));
+}
+
+/// <summary>
+/// Every HTTP request of the pipeline (registry, ECR Public, GitHub through Octokit) goes through
+/// this handler: transient failures (429, 5xx, a reset connection, an attempt that times out) are
+/// retried with capped exponential backoff and jitter, waiting at least what Retry-After asks;
+/// any other answer, a 4xx included, goes back to the caller at once with the server's message.
+/// </summary>
+public sealed class RetryingHandler : DelegatingHandler
+{
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+    public RetryingHandler(RetryPolicy policy, ICakeLog? log, HttpMessageHandler? inner = null)
+        : base(inner ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+    {
+        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = policy.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = policy.FirstDelay,
+                MaxDelay = policy.MaxDelay,
+                ShouldHandle = arguments => ValueTask.FromResult(IsTransient(arguments.Outcome)),
+                DelayGenerator = arguments => ValueTask.FromResult(RetryAfter(arguments.Outcome.Result, policy.MaxDelay)),
+                OnRetry = arguments =>
+                {
+                    var request = arguments.Context.Properties.GetValue(RequestKey, null!);
+                    log?.Warning("{0} {1}: {2}; retry {3} of {4} in {5:0.0}s", request.Method, request.RequestUri, Describe(arguments.Outcome),
+                        arguments.AttemptNumber + 1, policy.MaxRetries, arguments.RetryDelay.TotalSeconds);
+                    arguments.Outcome.Result?.Dispose();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(policy.AttemptTimeout)
+            .Build();
+    }
+
+    private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("request");
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // Content is sent again on a retry; buffer it once so that any kind can be re-read.
+        if (request.Content is not null) await request.Content.LoadIntoBufferAsync(cancellationToken);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RequestKey, request);
+        try
+        {
+            return await _pipeline.ExecuteAsync(async (ctx, state) => await state.Self.BaseSend(state.Request, ctx.CancellationToken), context, (Self: this, Request: request));
+        }
+        catch (TimeoutRejectedException)
+        {
+            throw new HttpRequestException($"{request.Method} {request.RequestUri} did not answer in time, on any attempt.");
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private Task<HttpResponseMessage> BaseSend(HttpRequestMessage request, CancellationToken cancellationToken) => base.SendAsync(request, cancellationToken);
+
+    public static bool IsTransient(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is HttpRequestException or TimeoutRejectedException or IOException ||
+        outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError };
+
+    /// <summary>Retry-After (seconds or a date), when the server sends it; else the backoff decides.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan cap)
+    {
+        var header = response?.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return wait is { } value ? TimeSpan.FromTicks(Math.Clamp(value.Ticks, 0, cap.Ticks)) : null;
+    }
+
+    private static string Describe(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is { } exception ? exception.GetType().Name + ": " + exception.Message.Split('\n')[0]
+        : $"answered {(int)outcome.Result!.StatusCode} {outcome.Result.ReasonPhrase}";
+}

@@ -1,0 +1,128 @@
+using Pipeline.Tests.Support;
+
+namespace Pipeline.Tests.Pipelines;
+
+/// <summary>
+/// Promote through fault-injecting proxies in front of the real registry and the GitHub double:
+/// transient faults are retried to success; permanent ones fail with one clear line and leave
+/// nothing half-done, and a re-run without them converges.
+/// </summary>
+[NonParallelizable]
+public sealed class FaultTests
+{
+    private TestEnvironment _environment = null!;
+    private AppRepository _app = null!;
+    private DevRun _dev = null!;
+    private PromoteRun _promote = null!;
+    private string _digest = "";
+
+    [SetUp]
+    public async Task PushASnapshot()
+    {
+        _environment = TestEnvironment.Require();
+        _app = new AppRepository();
+        _dev = new DevRun(_environment);
+        _promote = new PromoteRun(_environment, _dev);
+        var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
+        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
+        _digest = (await _dev.RegistryDigest(SnapshotTag))!;
+    }
+
+    [TearDown]
+    public void Clean()
+    {
+        _dev?.Clean();
+        _app?.Dispose();
+    }
+
+    private string SnapshotTag => $"0.1.0-SNAPSHOT-{_app.ShortSha}";
+
+    private HostResult Promote(FaultProxy registry, FaultProxy github, string retries = "4") =>
+        HostProcess.Run(_app.Root, _promote.Environment(
+                ("REGISTRY", $"127.0.0.1:{registry.Port}"),
+                ("GITHUB_API_URL", $"http://127.0.0.1:{github.Port}/api/v3/"),
+                ("HTTP_TIMEOUT", "2s"),
+                ("HTTP_RETRIES", retries)),
+            "--target=Promote", $"--snapshot-tag={SnapshotTag}");
+
+    private static FaultProxy Registry(TestEnvironment environment, Func<int, ProxiedRequest, Fault> plan) =>
+        new($"http://{environment.Registry}/", plan);
+
+    private static FaultProxy GitHub(TestEnvironment environment, Func<int, ProxiedRequest, Fault> plan) =>
+        new(environment.GitHubApiUrl.Replace("/api/v3/", "/"), plan);
+
+    [Test]
+    public async Task TransientFaultsAreRetriedAndThePromotionSucceeds()
+    {
+        using var registry = Registry(_environment, (n, _) => n switch { 1 => Fault.ServiceUnavailable, 2 => Fault.Reset, 3 => Fault.TooManyRequests, 5 => Fault.Stall, _ => Fault.None });
+        using var github = GitHub(_environment, (n, _) => n switch { 1 => Fault.ServiceUnavailable, 3 => Fault.Reset, 4 => Fault.TooManyRequests, 6 => Fault.Stall, _ => Fault.None });
+
+        var result = Promote(registry, github);
+
+        Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+        Assert.That(result.AllOutput, Does.Contain("answered 503 Service Unavailable; retry 1 of 4"));
+        Assert.That(result.AllOutput, Does.Contain("answered 429 Too Many Requests; retry"));
+        Assert.That(registry.Requests, Has.Some.EndsWith(" Stall"), "the stall happened and was survived");
+        var state = await _promote.GitHub();
+        Assert.That(state.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(state.GetProperty("refs").EnumerateObject().Count(), Is.EqualTo(1));
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_digest));
+        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task APermanentRegistryFaultFailsClearlyAndARerunConverges()
+    {
+        using (var broken = Registry(_environment, (_, request) => request.HttpMethod == "PUT" ? Fault.ServiceUnavailable : Fault.None))
+        using (var github = GitHub(_environment, (_, _) => Fault.None))
+        {
+            var failed = Promote(broken, github, retries: "2");
+
+            Assert.That(failed.ExitCode, Is.Not.Zero);
+            Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: The registry answered PUT {_dev.Repository}:v0.1.0 with 503 Service Unavailable: UNAVAILABLE injected fault"));
+            Assert.That(broken.Requests.Count(r => r.Contains(" PUT ")), Is.EqualTo(3), "one attempt and two retries");
+            Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null, "no release tag, so none pointing elsewhere");
+            Assert.That(_promote.StandInCalls(), Is.Zero, "production was not touched");
+        }
+
+        using var healthy = Registry(_environment, (_, _) => Fault.None);
+        using var github2 = GitHub(_environment, (_, _) => Fault.None);
+        var rerun = Promote(healthy, github2);
+
+        Assert.That(rerun.ExitCode, Is.Zero, rerun.AllOutput);
+        var state = await _promote.GitHub();
+        Assert.That(state.GetProperty("releases").GetArrayLength(), Is.EqualTo(1), "no second release");
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_digest));
+        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AnotherClientErrorFailsAtOnceWithTheServersMessage()
+    {
+        using var registry = Registry(_environment, (_, request) => request.HttpMethod == "PUT" ? Fault.Forbidden : Fault.None);
+        using var github = GitHub(_environment, (_, _) => Fault.None);
+
+        var result = Promote(registry, github);
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: The registry answered PUT {_dev.Repository}:v0.1.0 with 403 Forbidden: DENIED injected refusal"));
+        Assert.That(registry.Requests.Count(r => r.Contains(" PUT ")), Is.EqualTo(1), "a 403 is not retried");
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
+    }
+
+    [Test]
+    public async Task APermanentGitHubFaultStopsBeforeTheImageIsTagged()
+    {
+        using var registry = Registry(_environment, (_, _) => Fault.None);
+        using var github = GitHub(_environment, (_, request) => request.HttpMethod == "POST" ? Fault.ServiceUnavailable : Fault.None);
+
+        var result = Promote(registry, github, retries: "1");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Does.StartWith("Error: GitHub answered 503"));
+        var state = await _promote.GitHub();
+        Assert.That(state.GetProperty("releases").GetArrayLength(), Is.Zero);
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
+        Assert.That(_promote.StandInCalls(), Is.Zero);
+    }
+}
