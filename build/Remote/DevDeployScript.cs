@@ -44,7 +44,10 @@ public sealed partial record DevDeploy(string Image, string Container, int HostP
             .Set("want_commit", $"\"commit\": \"{Commit}\"")
             .Body("""
                 exec 9>"/tmp/book-shop-deploy-$container.lock"
-                if ! flock -w 600 9; then echo "another deploy of $container held the lock for 10 minutes" >&2; exit 1; fi
+                if ! flock -n 9; then
+                  echo "waiting for another deploy of $container to finish"
+                  if ! flock -w 600 9; then echo "another deploy of $container held the lock for 10 minutes" >&2; exit 1; fi
+                fi
                 echo "pulling $image"
                 docker pull --quiet "$image" >/dev/null
                 previous="$(docker inspect --format '{{.Config.Image}}' "$container" 2>/dev/null || true)"

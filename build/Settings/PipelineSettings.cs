@@ -89,11 +89,11 @@ public sealed class PipelineSettings
         }
 
         var sshKey = read.Secret(S.Ec2SshKey, S.Ec2SshKeyFile);
-        if (sshKey is null)
+        if (sshKey is null && read.Raw(S.Ec2SshKeyFile) is null)
         {
             read.Missing(S.Ec2SshKey, "set EC2_SSH_KEY to the private key text, or EC2_SSH_KEY_FILE to its path");
         }
-        else if (!sshKey.Reveal().Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        else if (sshKey is not null && !sshKey.Reveal().Contains("PRIVATE KEY-----", StringComparison.Ordinal))
         {
             read.Invalid(S.Ec2SshKey, "is not a PEM or OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)");
         }

@@ -136,16 +136,116 @@ public sealed class DevPipelineTests
         AssertNoSecretIn(result);
     }
 
-    private void AssertNoSecretIn(params HostResult[] results)
+    private void AssertNoSecretIn(params HostResult[] results) => Secrets.AssertNoneIn(_run, _app, _run.SecretValues(), results);
+}
+
+/// <summary>Dev's failure paths and concurrent deploys, with the secrets scan on every output.</summary>
+[NonParallelizable]
+public sealed class DevFailureTests
+{
+    private TestEnvironment _environment = null!;
+    private AppRepository _app = null!;
+    private DevRun _run = null!;
+
+    [SetUp]
+    public void Start()
+    {
+        _environment = TestEnvironment.Require();
+        _app = new AppRepository();
+        _run = new DevRun(_environment);
+    }
+
+    [TearDown]
+    public void Clean()
+    {
+        _run?.Clean();
+        _app?.Dispose();
+    }
+
+    [Test]
+    public void AFailingLoginFailsClearlyAndLeaksNothing()
+    {
+        var settings = _run.Environment();
+        settings["AWS_SECRET_ACCESS_KEY"] = "wrongSecretKeyForTheLoginFailure1234567890";
+
+        var result = HostProcess.Run(_app.Root, settings, "--target=Dev");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Does.StartWith("Error: ECR Public refused GetAuthorizationToken with 403: InvalidSignatureException"));
+        Secrets.AssertNoneIn(_run, _app, [.. _run.SecretValues(), "wrongSecretKeyForTheLoginFailure1234567890"], result);
+    }
+
+    [Test]
+    public void AFailingPushFailsAtOnceAndLeaksNothing()
+    {
+        // The registry refuses blob uploads (403, not a transient fault): docker push fails.
+        using var registry = new FaultProxy($"http://{_environment.Registry}/",
+            (_, request) => request.Path.Contains("/blobs/uploads", StringComparison.Ordinal) ? Fault.Forbidden : Fault.None);
+        var settings = _run.Environment();
+        settings["REGISTRY"] = $"127.0.0.1:{registry.Port}";
+
+        var result = HostProcess.Run(_app.Root, settings, "--target=Dev");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: `docker push \"127.0.0.1:{registry.Port}/{_run.Repository}:0.1.0-SNAPSHOT-{_app.ShortSha}\"` failed with exit code 1"));
+        Assert.That(result.StandardOutput, Does.Not.Contain("a transient failure; retry"));
+        Assert.That(File.Exists(Path.Combine(_app.Root, "artifacts", "snapshot.json")), Is.False, "nothing was pushed, so no record");
+        Secrets.AssertNoneIn(_run, _app, _run.SecretValues(), result);
+        DockerEngine.Run("image", "rm", "--force", $"127.0.0.1:{registry.Port}/{_run.Repository}:0.1.0-SNAPSHOT-{_app.ShortSha}");
+    }
+
+    [Test]
+    public void AFailingDeployFailsClearlyAndLeaksNothing()
+    {
+        var settings = _run.Environment();
+        settings["HEALTH_PATH"] = "/not-there";
+        settings["HEALTH_TIMEOUT"] = "3s";
+
+        var result = HostProcess.Run(_app.Root, settings, "--target=Dev");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.AllOutput, Does.Contain($"{_run.Container} did not answer /not-there and /version with this build within 3s"));
+        Assert.That(File.ReadAllText(Path.Combine(_app.Root, "artifacts", "snapshot.json")), Does.Contain(_app.Sha), "the image exists, so its record is kept");
+        Secrets.AssertNoneIn(_run, _app, _run.SecretValues(), result);
+    }
+
+    [Test]
+    public async Task TwoDeploysStartedTogetherEndWithTheLaterImageAndNoErrorButTheWait()
+    {
+        // The first build starts slowly, so that its deploy surely holds the lock when the second comes.
+        var slow = _app.Read("src/book_shop/__main__.py").Replace("def main():\n", "def main():\n    import time; time.sleep(4)\n");
+        _app.Commit("src/book_shop/__main__.py", slow);
+        using var other = new AppRepository();
+        other.Commit("src/book_shop/__init__.py", "\"\"\"book-shop, the later build.\"\"\"\n");
+        Assert.That(HostProcess.Run(_app.Root, _run.Environment(), "--target=Push").ExitCode, Is.Zero);
+        Assert.That(HostProcess.Run(other.Root, _run.Environment(), "--target=Push").ExitCode, Is.Zero);
+        var lockFile = $"/tmp/book-shop-deploy-{_run.Container}.lock";
+
+        var first = Task.Run(() => HostProcess.Run(_app.Root, _run.Environment(), "--target=DeployDev"));
+        for (var waited = 0; !File.Exists(lockFile) && waited < 300; waited++) await Task.Delay(100);
+        var later = Task.Run(() => HostProcess.Run(other.Root, _run.Environment(), "--target=DeployDev"));
+        var results = await Task.WhenAll(first, later);
+
+        Assert.That(results[0].ExitCode, Is.Zero, results[0].AllOutput);
+        Assert.That(results[1].ExitCode, Is.Zero, results[1].AllOutput);
+        Assert.That(results[1].StandardOutput, Does.Contain($"[127.0.0.1] waiting for another deploy of {_run.Container} to finish"));
+        Assert.That(await _run.Version(), Does.Contain(other.Sha), "dev-app runs the later image");
+    }
+}
+
+/// <summary>The secrets scan: stdout, stderr, artifacts/, the step summary and the job outputs.</summary>
+public static class Secrets
+{
+    public static void AssertNoneIn(DevRun run, AppRepository app, IEnumerable<string> secrets, params HostResult[] results)
     {
         // The runner consumes ::add-mask:: commands and never shows them; nothing else may carry a secret.
         static string Visible(string text) => string.Join('\n', text.Split('\n').Where(line => !line.StartsWith("::add-mask::", StringComparison.Ordinal)));
-        var artifacts = Path.Combine(_app.Root, "artifacts");
+        var artifacts = Path.Combine(app.Root, "artifacts");
         var texts = results.SelectMany(result => new[] { Visible(result.StandardOutput), result.StandardError })
             .Concat(Directory.Exists(artifacts) ? Directory.GetFiles(artifacts, "*", SearchOption.AllDirectories).Select(File.ReadAllText) : [])
-            .Concat(new[] { _run.Output, _run.Summary }.Where(File.Exists).Select(File.ReadAllText))
+            .Concat(new[] { run.Output, run.Summary }.Where(File.Exists).Select(File.ReadAllText))
             .ToList();
-        foreach (var secret in _run.SecretValues())
+        foreach (var secret in secrets)
         {
             Assert.That(texts.Any(text => text.Contains(secret, StringComparison.Ordinal)), Is.False, $"a secret ({secret.Length} characters, starting {secret[..3]}) leaked");
         }
