@@ -171,6 +171,40 @@ public sealed class HostTests
     }
 
     [Test]
+    public void TreeShowsATargetsGraphAndRunsNothing()
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=Dev", "--tree");
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        foreach (var task in new[] { "Dev", "DeployDev", "Push", "Build", "Login", "ReadVersion" })
+        {
+            Assert.That(host.Output, Does.Contain(task));
+        }
+        Assert.That(host.TasksRun, Is.Empty);
+        Assert.That(host.Output, Does.Not.Contain("Version 1.2.0"), "ReadVersion did not run");
+    }
+
+    [Test]
+    public void VersionPrintsTheCakeEnginesVersion()
+    {
+        var result = HostProcess.Run(_repository.Root, null, "--version");
+
+        Assert.That(result.ExitCode, Is.Zero);
+        Assert.That(result.StandardOutput, Does.Match(@"Cake engine 7\.0\.0"));
+    }
+
+    [Test]
+    public void HelpListsTheHostsOptions()
+    {
+        var result = HostProcess.Run(_repository.Root, null, "--help");
+
+        Assert.That(result.ExitCode, Is.Zero);
+        Assert.That(result.StandardOutput, Does.Contain("--target").And.Contain("--dryrun").And.Contain("--exclusive").And.Contain("--tree"));
+    }
+
+    [Test]
     public void AnUnknownTargetFails()
     {
         var host = new InProcessHost();
