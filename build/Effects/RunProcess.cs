@@ -2,6 +2,7 @@ using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Core.IO;
 using Polly;
+using Polly.Retry;
 
 namespace Pipeline.Effects;
 
@@ -22,9 +23,6 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
     /// <summary>Bytes for the process's standard input (a password for --password-stdin).</summary>
     public ProcessStandardInput? StandardInput { get; init; }
 
-    /// <summary>Exit codes that count as success.</summary>
-    public IReadOnlySet<int> AcceptedExitCodes { get; init; } = new HashSet<int> { 0 };
-
     /// <summary>
     /// When set, a failure whose output this accepts as transient (a registry's 429 or 5xx, a
     /// reset connection) is retried with capped exponential backoff and jitter.
@@ -33,10 +31,8 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
 
     public int MaxRetries { get; init; } = 3;
 
-    /// <summary>What a dry run assumes the process printed.</summary>
-    public IReadOnlyList<string> PlannedOutput { get; init; } = [];
-
-    public override ProcessResult Planned => new(0, PlannedOutput);
+    /// <summary>A dry run assumes the process succeeded, printing nothing.</summary>
+    public override ProcessResult Planned => new(0, []);
 
     public override string Describe() =>
         $"{Tool} {Arguments.RenderSafe()}{(StandardInput is null ? "" : " < [REDACTED]")}";
@@ -44,11 +40,11 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
     public override async Task<ProcessResult> ExecuteAsync(ICakeContext context)
     {
         if (IsTransientFailure is null) return RunOnce(context);
-        var pipeline = new Polly.ResiliencePipelineBuilder()
-            .AddRetry(new Polly.Retry.RetryStrategyOptions
+        var pipeline = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = MaxRetries,
-                BackoffType = Polly.DelayBackoffType.Exponential,
+                BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromSeconds(1),
                 MaxDelay = TimeSpan.FromSeconds(20),
@@ -100,7 +96,7 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
         _ = process.GetStandardOutput().ToList();
         _ = process.GetStandardError().ToList();
         var exitCode = process.GetExitCode();
-        if (!AcceptedExitCodes.Contains(exitCode))
+        if (exitCode != 0)
         {
             throw new CommandFailedException(Describe(), exitCode, tail.ToList());
         }
