@@ -32,6 +32,8 @@ public sealed class BuildContext : FrostingContext
     private PublishedImage? _image;
     private bool _publishedChecked;
     private PublishedImage? _alreadyPublished;
+    private Promotion? _promotion;
+    private readonly List<string> _promotionNotes = [];
 
     public BuildContext(ICakeContext context, IEffects effects) : base(context)
     {
@@ -118,8 +120,6 @@ public sealed class BuildContext : FrostingContext
 
     public bool ShouldBuildImage => AlreadyPublished is null;
 
-    private Promotion? _promotion;
-
     public Promotion Promotion => _promotion ?? throw new InvalidOperationException($"{Tasks.TaskNames.ResolveSnapshot} has not run.");
 
     public bool HasPromotion => _promotion is not null;
@@ -128,5 +128,7 @@ public sealed class BuildContext : FrostingContext
         _promotion = _promotion is null ? promotion : throw new InvalidOperationException("The promotion is already set.");
 
     /// <summary>What Release, Retag and Rollout did, for the summary at the end.</summary>
-    public List<string> PromotionNotes { get; } = [];
+    public IReadOnlyList<string> PromotionNotes => _promotionNotes;
+
+    public void NotePromotionStep(string note) => _promotionNotes.Add(note);
 }

@@ -25,7 +25,7 @@ public sealed class Release : AsyncFrostingTask<BuildContext>
         {
             throw new BuildInputException($"{GitHubReleases.Describe(exception)}. Check GITHUB_TOKEN (contents: write) and GITHUB_REPOSITORY, then re-run Promote: what exists is kept.");
         }
-        context.PromotionNotes.Add($"release: {github.ReleaseUrl(promotion.ReleaseTag)}");
+        context.NotePromotionStep($"release: {github.ReleaseUrl(promotion.ReleaseTag)}");
     }
 
     private static async Task Tag(BuildContext context, GitHubReleases github, Promotion promotion, bool canRead)

@@ -27,7 +27,7 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
                 throw new BuildInputException($"{promotion.ReleaseReference} already names {existing.Digest}, not the tested {promotion.Digest}: a release tag is never moved. Bump the version on dev to release this snapshot.");
             }
             context.Information("{0} already names {1}: nothing to do.", promotion.ReleaseReference, promotion.Digest);
-            context.PromotionNotes.Add($"image: {promotion.ReleaseReference}@{promotion.Digest} (already tagged)");
+            context.NotePromotionStep($"image: {promotion.ReleaseReference}@{promotion.Digest} (already tagged)");
             return;
         }
 
@@ -43,7 +43,7 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
             }
         }
         context.Information("{0} names {1}, the tested image.", promotion.ReleaseReference, promotion.Digest);
-        context.PromotionNotes.Add($"image: {promotion.ReleaseReference}@{promotion.Digest}");
+        context.NotePromotionStep($"image: {promotion.ReleaseReference}@{promotion.Digest}");
     }
 
     /// <summary>The OCI way: the manifest's exact bytes under a second tag; no layer moves.</summary>

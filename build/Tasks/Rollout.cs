@@ -23,6 +23,6 @@ public sealed class Rollout : AsyncFrostingTask<BuildContext>
         {
             StateProbe = rollout.StateProbe(),
         });
-        context.PromotionNotes.Add($"rollout: deployment/{settings.K8sDeployment} in {settings.K8sNamespace} runs {image}");
+        context.NotePromotionStep($"rollout: deployment/{settings.K8sDeployment} in {settings.K8sNamespace} runs {image}");
     }
 }
