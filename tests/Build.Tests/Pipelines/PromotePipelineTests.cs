@@ -79,7 +79,10 @@ public sealed class PromotePipelineTests
         Assert.That(github.GetProperty("tags").EnumerateObject().Count(), Is.EqualTo(1));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
         Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1), "a re-run rolls nothing out");
+        Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), result, again);
     }
+
+    private IEnumerable<string> PromoteSecrets() => _dev.SecretValues().Append(_environment.GitHubToken);
 
     [Test]
     public async Task AFailedRolloutIsUndoneAndARerunConverges()
@@ -108,6 +111,7 @@ public sealed class PromotePipelineTests
         var deployment = _promote.Deployment()!.Value;
         Assert.That(deployment.GetProperty("image").GetString(), Is.EqualTo(_dev.Reference("v0.1.0")));
         Assert.That(deployment.GetProperty("revision").GetInt32(), Is.EqualTo(4), "seed, failed rollout, undo, and one rollout on the re-run");
+        Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), failed, rerun);
     }
 
     [Test]
@@ -131,6 +135,7 @@ public sealed class PromotePipelineTests
         Assert.That(github.GetProperty("refs").EnumerateObject().Count(), Is.EqualTo(1));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
         Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1));
+        Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), releaseFailed, rerun);
     }
 
     [Test]
