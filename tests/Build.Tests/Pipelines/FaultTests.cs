@@ -97,6 +97,32 @@ public sealed class FaultTests
     }
 
     [Test]
+    public async Task ARegistryDownDuringResolveSnapshotCreatesNothingAndARerunConverges()
+    {
+        using (var down = Registry(_environment, (_, _) => Fault.ServiceUnavailable))
+        using (var github = GitHub(_environment, (_, _) => Fault.None))
+        {
+            var failed = Promote(down, github, retries: "1");
+
+            Assert.That(failed.ExitCode, Is.Not.Zero);
+            // A HEAD answer has no body, so there is no server message to quote.
+            Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: The registry answered HEAD {_dev.Repository}:{SnapshotTag} with 503 Service Unavailable"));
+            Assert.That(github.Requests, Is.Empty, "GitHub was not asked anything");
+            Assert.That(_promote.StandInCalls(), Is.Zero);
+        }
+
+        using var registry = Registry(_environment, (_, _) => Fault.None);
+        using var github2 = GitHub(_environment, (_, _) => Fault.None);
+        var rerun = Promote(registry, github2);
+
+        Assert.That(rerun.ExitCode, Is.Zero, rerun.AllOutput);
+        var state = await _promote.GitHub();
+        Assert.That(state.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_digest));
+        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task AnotherClientErrorFailsAtOnceWithTheServersMessage()
     {
         using var registry = Registry(_environment, (_, request) => request.HttpMethod == "PUT" ? Fault.Forbidden : Fault.None);
