@@ -213,3 +213,44 @@ public static class Secrets
         }
     }
 }
+
+/// <summary>An SSH session that drops in the middle of DeployDev, and a host that cannot be reached.</summary>
+[NonParallelizable]
+public sealed class DroppedSessionTests : DevFixture
+{
+    [Test]
+    public void AnUnreachableHostIsRetriedThenReportedWithWhatToCheck()
+    {
+        var settings = Run.Environment();
+        var closed = FreePort.Next();
+        settings["EC2_PORT"] = closed.ToString();
+        settings["SSH_RETRIES"] = "2";
+
+        var result = HostProcess.Run(App.Root, settings, "--target=DeployDev");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.AllOutput, Does.Contain("retry 1 of 2").And.Contain("retry 2 of 2"));
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: Could not reach 127.0.0.1:{closed} over SSH ("));
+        Assert.That(result.LastErrorLine, Does.EndWith("): check EC2_HOST, EC2_PORT and the security group."));
+    }
+
+    [Test]
+    public async Task ADroppedSessionIsReportedWithTheStateTheHostWasLeftIn()
+    {
+        var slow = App.Read("src/book_shop/__main__.py").Replace("def main():\n", "def main():\n    import time; time.sleep(6)\n");
+        App.Commit("src/book_shop/__main__.py", slow);
+        Assert.That(HostProcess.Run(App.Root, Run.Environment(), "--target=Push").ExitCode, Is.Zero);
+        var lockFile = $"/tmp/book-shop-deploy-{Run.Container}.lock";
+
+        var deploy = Task.Run(() => HostProcess.Run(App.Root, Run.Environment(), "--target=DeployDev"));
+        for (var waited = 0; !File.Exists(lockFile) && waited < 300; waited++) await Task.Delay(100);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        // The server side of the deploy user's sessions: what a dropped network leaves behind.
+        Command.Run("pkill", ["-f", $"sshd: {Environment.SshUser}"]);
+        var result = await deploy;
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: `ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (replace {Run.Container})` failed with exit code -1: the connection dropped ("), result.AllOutput);
+        Assert.That(result.LastErrorLine, Does.EndWith($"the host now reports: {Run.Container} runs {Run.Reference($"0.1.0-SNAPSHOT-{App.ShortSha}")} (running). Re-running converges."));
+    }
+}
