@@ -1,3 +1,4 @@
+using Cake.Common.Build;
 using Cake.Common.Diagnostics;
 using Cake.Core;
 using Cake.Frosting;
@@ -99,26 +100,53 @@ public sealed class BuildContext : FrostingContext
         {
             if (_publishedChecked) return _alreadyPublished;
             _publishedChecked = true;
-            if (Settings.Image.Registry.IsPlaceholder)
-            {
-                this.Information("The registry is not set; the plan assumes {0} is a new tag.", Version.SnapshotTag);
-                return null;
-            }
-            try
-            {
-                var found = RegistryApi.HeadManifest(Settings.Image.Path, Version.SnapshotTag.ToString()).GetAwaiter().GetResult();
-                _alreadyPublished = found is null ? null : new PublishedImage(SnapshotReference, found.Digest);
-            }
-            catch (Exception exception) when (IsDryRun && exception is RegistryException or HttpRequestException or TaskCanceledException)
-            {
-                this.Warning("Could not look up {0} in the registry ({1}); the plan assumes the tag is new.", SnapshotReference, exception.Message);
-            }
+            var (_, found) = ReadRegistry(registry => registry.HeadManifest(Settings.Image.Path, Version.SnapshotTag.ToString()),
+                $"the plan assumes {SnapshotReference} is a new tag.").GetAwaiter().GetResult();
+            _alreadyPublished = found is null ? null : new PublishedImage(SnapshotReference, found.Digest);
             if (_alreadyPublished is not null) _image ??= _alreadyPublished;
             return _alreadyPublished;
         }
     }
 
     public bool ShouldBuildImage => AlreadyPublished is null;
+
+    /// <summary>
+    /// In GitHub Actions, masks every line of each secret: the runner masks a multi-line secret
+    /// only as a whole (actions/runner#161). Elsewhere there is nothing to mask.
+    /// </summary>
+    public void MaskInGitHubActions(IEnumerable<Secret> secrets)
+    {
+        var github = this.GitHubActions();
+        if (!github.IsRunningOnGitHubActions) return;
+        foreach (var line in secrets.SelectMany(secret => secret.Lines()))
+        {
+            github.Commands.SetSecret(line);
+        }
+    }
+
+    /// <summary>
+    /// A registry read. A dry run that cannot read (no registry given, no credentials for it, the
+    /// registry unreachable) goes on without the answer and says what the plan assumes instead;
+    /// a real run fails. Answered tells "not there" (null) from "not asked".
+    /// </summary>
+    public async Task<(bool Answered, T? Value)> ReadRegistry<T>(Func<RegistryClient, Task<T?>> read, string assumption) where T : class
+    {
+        // Only a dry run can have the placeholder: a real run refuses a missing registry first.
+        if (Settings.Image.Registry.IsPlaceholder)
+        {
+            this.Information("The registry is not set; {0}", assumption);
+            return (false, null);
+        }
+        try
+        {
+            return (true, await read(RegistryApi));
+        }
+        catch (Exception exception) when (IsDryRun && exception is RegistryException or HttpRequestException or TaskCanceledException)
+        {
+            this.Warning("Could not read the registry ({0}); {1}", exception.Message, assumption);
+            return (false, null);
+        }
+    }
 
     public Promotion Promotion => _promotion ?? throw new InvalidOperationException($"{Tasks.TaskNames.ResolveSnapshot} has not run.");
 

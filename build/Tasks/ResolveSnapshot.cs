@@ -47,19 +47,10 @@ public sealed class ResolveSnapshot : AsyncFrostingTask<BuildContext>
     private static async Task<string> RegistryDigest(BuildContext context, SnapshotTag tag, SnapshotRecord? record)
     {
         var reference = context.Settings.Image.Reference(tag.ToString());
-        if (context.IsDryRun && context.Settings.Image.Registry.IsPlaceholder)
+        var (answered, found) = await context.ReadRegistry(registry => registry.HeadManifest(context.Settings.Image.Path, tag.ToString()),
+            record is null ? $"the plan goes on with a placeholder for the digest of {reference}." : "the plan goes on with the record's digest.");
+        if (!answered)
         {
-            return record?.Digest ?? $"<the digest of {reference}>";
-        }
-
-        ManifestDescriptor? found;
-        try
-        {
-            found = await context.RegistryApi.HeadManifest(context.Settings.Image.Path, tag.ToString());
-        }
-        catch (Exception exception) when (context.IsDryRun && exception is RegistryException or HttpRequestException)
-        {
-            context.Warning("Could not read {0} from the registry ({1}); the plan goes on with the record's digest.", reference, exception.Message);
             return record?.Digest ?? $"<the digest of {reference}>";
         }
 

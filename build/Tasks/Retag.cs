@@ -16,9 +16,9 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
     {
         var promotion = context.Promotion;
         var repository = context.Settings.Image.Path;
-        var registryKnown = !context.Settings.Image.Registry.IsPlaceholder;
 
-        var existing = registryKnown ? await ReadIfPossible(context, () => context.RegistryApi.HeadManifest(repository, promotion.ReleaseTag)) : null;
+        var (_, existing) = await context.ReadRegistry(registry => registry.HeadManifest(repository, promotion.ReleaseTag),
+            $"the plan assumes {promotion.ReleaseReference} is a new tag.");
         if (existing is not null)
         {
             // ECR Public cannot make tags immutable; the pipeline does.
@@ -31,7 +31,7 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
             return;
         }
 
-        if (context.Settings.RetagMode == RetagMode.Registry) await ByRegistry(context, promotion, repository, registryKnown);
+        if (context.Settings.RetagMode == RetagMode.Registry) await ByRegistry(context, promotion, repository);
         else await ByDocker(context, promotion);
 
         if (!context.IsDryRun)
@@ -47,9 +47,10 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
     }
 
     /// <summary>The OCI way: the manifest's exact bytes under a second tag; no layer moves.</summary>
-    private static async Task ByRegistry(BuildContext context, Promotion promotion, string repository, bool registryKnown)
+    private static async Task ByRegistry(BuildContext context, Promotion promotion, string repository)
     {
-        var manifest = registryKnown ? await ReadIfPossible(context, () => context.RegistryApi.GetManifest(repository, promotion.SnapshotTag.ToString())) : null;
+        var (_, manifest) = await context.ReadRegistry(registry => registry.GetManifest(repository, promotion.SnapshotTag.ToString()),
+            $"the plan puts the bytes of {promotion.SnapshotTag} under {promotion.ReleaseTag} as they are.");
         if (manifest is null && !context.IsDryRun)
         {
             throw new BuildInputException($"{promotion.SnapshotReference} is not in the registry any more: run Dev for its commit, then Promote.");
@@ -80,18 +81,5 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
         await context.Docker.Run(new DockerPull(promotion.SnapshotReference));
         await context.Docker.Run(new DockerTag(promotion.SnapshotReference, promotion.ReleaseReference));
         await context.Docker.Run(new DockerPush(promotion.ReleaseReference));
-    }
-
-    private static async Task<T?> ReadIfPossible<T>(BuildContext context, Func<Task<T?>> read) where T : class
-    {
-        try
-        {
-            return await read();
-        }
-        catch (Exception exception) when (context.IsDryRun && exception is RegistryException or HttpRequestException)
-        {
-            context.Warning("Could not read the registry ({0}); the plan assumes the release tag is new.", exception.Message);
-            return null;
-        }
     }
 }
