@@ -37,24 +37,16 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     }
 
     /// <summary>
-    /// In GitHub Actions, every line of every secret is masked before anything can print it: the
-    /// runner masks a multi-line secret only as a whole (actions/runner#161). AWS's keys are read
-    /// by the SDK's credential chain, not the settings, so they are named here.
+    /// Every secret is masked before anything can print it. AWS's keys are read by the SDK's
+    /// credential chain, not the settings, so they are named here.
     /// </summary>
-    private static void MaskSecrets(BuildContext context)
-    {
-        var github = context.GitHubActions();
-        if (!github.IsRunningOnGitHubActions) return;
-        var secrets = new[] { context.Settings.Ec2SshKey, context.Settings.RegistryPassword, context.Settings.GitHubToken }
+    private static void MaskSecrets(BuildContext context) =>
+        context.MaskInGitHubActions(new[] { context.Settings.Ec2SshKey, context.Settings.RegistryPassword, context.Settings.GitHubToken }
             .Concat(new[] { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" }
                 .Select(context.Environment.GetEnvironmentVariable)
                 .Where(value => !string.IsNullOrEmpty(value))
-                .Select(value => new Secret(value!)));
-        foreach (var line in secrets.OfType<Secret>().SelectMany(secret => secret.Lines()))
-        {
-            github.Commands.SetSecret(line);
-        }
-    }
+                .Select(value => new Secret(value!)))
+            .OfType<Secret>());
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {

@@ -1,4 +1,3 @@
-using Cake.Common.Build;
 using Pipeline.Settings;
 
 namespace Pipeline.Registry;
@@ -17,11 +16,7 @@ public static class RegistryLogin
         };
         if (credentials is { IsPlanned: false })
         {
-            var github = context.GitHubActions();
-            if (github.IsRunningOnGitHubActions)
-            {
-                foreach (var line in credentials.Password.Lines()) github.Commands.SetSecret(line);
-            }
+            context.MaskInGitHubActions([credentials.Password]);
         }
         return credentials;
     }
