@@ -54,8 +54,11 @@ public sealed partial record DevDeploy(string Image, string Container, int HostP
                 echo "replacing ${previous:-nothing} with $image"
                 docker rm --force "$container" >/dev/null 2>&1 || true
                 # Loopback only: nginx on 8080 is the way in from outside.
-                docker run --detach --name "$container" --restart unless-stopped \
-                  --publish "127.0.0.1:$host_port:$app_port" --env "PORT=$app_port" "$image" >/dev/null
+                start() {
+                  docker run --detach --name "$container" --restart unless-stopped \
+                    --publish "127.0.0.1:$host_port:$app_port" --env "PORT=$app_port" "$1" >/dev/null
+                }
+                start "$image"
                 answers() {
                   curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port$health_path" >/dev/null &&
                   version="$(curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port/version")" &&
@@ -69,8 +72,7 @@ public sealed partial record DevDeploy(string Image, string Container, int HostP
                     docker logs --tail 30 "$container" 2>&1 | sed 's/^/  | /' >&2 || true
                     docker rm --force "$container" >/dev/null 2>&1 || true
                     if [ -n "$previous" ]; then
-                      docker run --detach --name "$container" --restart unless-stopped \
-                        --publish "127.0.0.1:$host_port:$app_port" --env "PORT=$app_port" "$previous" >/dev/null
+                      start "$previous"
                       # Done only when the previous image answers again: dev is never left down silently.
                       until curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port$health_path" >/dev/null; do
                         if [ "$(date +%s)" -ge $(( deadline + timeout )) ]; then
