@@ -1,6 +1,7 @@
 """The book-shop service over real HTTP on loopback: run with python3 -m unittest discover -s tests/app -t ."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,8 +50,7 @@ class ServiceTests(unittest.TestCase):
         self.assertEqual(request(self.base, "GET", "/healthz")[::2], (200, {"status": "ok"}))
 
     def test_healthz_fails_when_the_database_is_gone(self):
-        os.remove(self.server.store.path)
-        os.rmdir(os.path.dirname(self.server.store.path))
+        shutil.rmtree(os.path.dirname(self.server.store.path))
         self.assertEqual(request(self.base, "GET", "/healthz")[::2], (503, {"status": "unavailable"}))
 
     def test_version_reports_what_the_image_was_built_from(self):
@@ -109,6 +109,59 @@ class ServiceTests(unittest.TestCase):
 
     def test_a_body_that_is_not_json_is_415(self):
         self.assertEqual(request(self.base, "POST", "/books", b"title=x", "text/plain")[0], 415)
+
+
+def start_service(database):
+    env = dict(os.environ, PORT="0", BOOK_SHOP_DB=database, PYTHONPATH=os.path.join(ROOT, "src"))
+    return subprocess.Popen([sys.executable, "-m", "book_shop"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def port_of(process):
+    first = process.stdout.readline()
+    if "listening on 0.0.0.0:" not in first:
+        raise AssertionError(f"the service did not start: {first}{process.stdout.read()}")
+    return int(first.split("listening on 0.0.0.0:")[1].split(",")[0])
+
+
+class SharedDatabaseTests(unittest.TestCase):
+    """Production's replicas share one SQLite file, and old and new pods overlap in every rollout."""
+
+    def test_two_processes_writing_at_once_to_one_file_lose_nothing(self):
+        with tempfile.TemporaryDirectory() as folder:
+            database = os.path.join(folder, "books.sqlite3")
+            # Started together: both create the schema and switch the file to WAL at the same time.
+            processes = [start_service(database), start_service(database)]
+            try:
+                bases = [f"http://127.0.0.1:{port_of(process)}" for process in processes]
+                failures = []
+
+                def write(worker):
+                    for index in range(25):
+                        status, _, body = request(bases[(worker + index) % 2], "POST", "/books",
+                                                  {"title": f"book {worker}-{index}", "author": "A"})
+                        if status != 201:
+                            failures.append((status, body))
+
+                writers = [threading.Thread(target=write, args=(worker,)) for worker in range(8)]
+                for writer in writers:
+                    writer.start()
+                for writer in writers:
+                    writer.join()
+
+                self.assertEqual(failures, [])
+                listed = [request(base, "GET", "/books")[2]["books"] for base in bases]
+                self.assertEqual(listed[0], listed[1], "both processes see one catalogue")
+                self.assertEqual(sorted(book["title"] for book in listed[0]),
+                                 sorted(f"book {worker}-{index}" for worker in range(8) for index in range(25)))
+                self.assertEqual(len({book["id"] for book in listed[0]}), 200)
+                with open(database, "rb") as file:
+                    header = file.read(20)
+                self.assertEqual(header[18:20], b"\x02\x02", "the file is in WAL mode")
+            finally:
+                for process in processes:
+                    process.send_signal(signal.SIGTERM)
+                    process.communicate(timeout=10)
 
 
 class ProcessTests(unittest.TestCase):

@@ -60,7 +60,7 @@ test("cloud-init installs Docker, nginx and MicroK8s and gives the SSH user thei
   const cloudInit = await readFile(path.join(infra, "cloud-init.yaml.tftpl"), "utf8");
   assert.match(cloudInit, /^#cloud-config/);
   for (const expected of ["- docker.io", "- nginx", "[usermod, -aG, docker, ${ssh_user}]", "[usermod, -aG, microk8s, ${ssh_user}]",
-    "[snap, install, microk8s, --classic", "[microk8s, enable, dns]", "${indent(6, nginx_site)}"]) {
+    "[snap, install, microk8s, --classic", "[microk8s, enable, dns]", "[microk8s, enable, hostpath-storage]", "${indent(6, nginx_site)}"]) {
     assert.ok(cloudInit.includes(expected), `cloud-init lacks ${expected}`);
   }
 });

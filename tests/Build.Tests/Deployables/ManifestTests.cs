@@ -22,7 +22,20 @@ public sealed class ManifestTests
     {
         var objects = LoadAll();
 
-        Assert.That(objects.Select(o => o.GetType().Name), Is.EquivalentTo(new[] { nameof(V1Deployment), nameof(V1Service) }));
+        Assert.That(objects.Select(o => o.GetType().Name), Is.EquivalentTo(new[] { nameof(V1Deployment), nameof(V1PersistentVolumeClaim), nameof(V1Service) }));
+    }
+
+    [Test]
+    public void EveryReplicaMountsTheOneCatalogueOnTheNodesHostpathStorage()
+    {
+        var claim = LoadAll().OfType<V1PersistentVolumeClaim>().Single();
+        var data = Deployment.Spec.Template.Spec.Volumes.Single(volume => volume.Name == "data");
+
+        Assert.That(data.PersistentVolumeClaim.ClaimName, Is.EqualTo(claim.Metadata.Name));
+        Assert.That(claim.Spec.StorageClassName, Is.EqualTo("microk8s-hostpath"));
+        Assert.That(claim.Spec.AccessModes, Is.EqualTo(new[] { "ReadWriteOnce" }), "one node, every replica on it");
+        Assert.That(Container.VolumeMounts.Single(mount => mount.Name == "data").MountPath, Is.EqualTo("/var/lib/book-shop"));
+        Assert.That(Container.Env.Single(variable => variable.Name == "BOOK_SHOP_DB").Value, Does.StartWith("/var/lib/book-shop/"));
     }
 
     [Test]
