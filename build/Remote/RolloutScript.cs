@@ -1,17 +1,32 @@
+using Pipeline.Kubernetes;
 using Pipeline.Settings;
 
 namespace Pipeline.Remote;
 
-/// <summary>What Rollout runs on the EC2 host, as one `set -eu` script.</summary>
-public sealed record Rollout(string Kubectl, string Namespace, string Deployment, string Container, string Image, TimeSpan Timeout, string Manifests)
+/// <summary>What Rollout runs on the EC2 host: each a `set -eu` script with validated, quoted values.</summary>
+public sealed record Rollout(string Kubectl, string Namespace, string Deployment, string Container, string Image, TimeSpan Timeout, ReleaseManifests Manifests)
 {
     private const string EndOfManifests = "BOOK_SHOP_MANIFESTS_END";
 
+    /// <summary>How many answers in a row must come from the release: more than the replicas, so each pod answered.</summary>
+    public const int SteadyAnswers = 5;
+
+    /// <summary>The line between the answers and the pods in <see cref="CheckScript"/>'s output.</summary>
+    public const string PodsMarker = "--- pods";
+
+    /// <summary>Show the pods and the latest events as the failed rollout left them, then undo it and wait for the undo.</summary>
+    private const string UndoFunction = """
+        undo() {
+          k get pods --namespace "$namespace" --output wide >&2 || true
+          k get events --namespace "$namespace" --sort-by=.lastTimestamp 2>&1 | tail -n 20 >&2 || true
+          k rollout undo --namespace "$namespace" "deployment/$deployment" >&2 || true
+          k rollout status --namespace "$namespace" "deployment/$deployment" "--timeout=$timeout" >&2 || true
+        }
+        """;
+
     /// <summary>The Deployment's image and readiness, asked when a rollout's session drops.</summary>
-    public string StateProbe() => new ShellScript()
-        .Set("namespace", Parse.KubernetesName(Namespace))
-        .Set("deployment", Deployment)
-        .Body($"{Parse.CommandWords(Kubectl)} get deployment --namespace \"$namespace\" \"$deployment\" --output wide 2>&1 || true")
+    public string StateProbe() => Start()
+        .Body("k get deployment --namespace \"$namespace\" \"$deployment\" --output wide 2>&1 || true")
         .ToString();
 
     /// <summary>
@@ -21,41 +36,76 @@ public sealed record Rollout(string Kubectl, string Namespace, string Deployment
     /// </summary>
     public string Script()
     {
-        Parse.CommandWords(Kubectl);
-        Parse.KubernetesName(Namespace);
-        Parse.KubernetesName(Deployment);
-        Parse.KubernetesName(Container);
-        if (Manifests.Split('\n').Any(line => line.Trim() == EndOfManifests))
+        if (Manifests.Text.Split('\n').Any(line => line.Trim() == EndOfManifests))
         {
             throw new BuildInputException($"The manifests contain the line {EndOfManifests}, which ends them in the remote script: rename it.");
         }
 
-        return new ShellScript()
-            .Set("namespace", Namespace)
-            .Set("deployment", Deployment)
-            .Set("container", Container)
+        return Start()
+            .Set("container", Parse.KubernetesName(Container))
             .Set("image", Image)
-            .Set("timeout", $"{(int)Timeout.TotalSeconds}s")
-            // Validated words only (letters, digits, / . _ -): safe to leave unquoted, so it splits.
-            .Body($"k() {{ {Kubectl} \"$@\"; }}")
+            .Body(UndoFunction)
             .Body($"""
                 manifests="$(mktemp)"
                 trap 'rm -f "$manifests"' EXIT
                 cat >"$manifests" <<'{EndOfManifests}'
-                {Manifests.TrimEnd()}
+                {Manifests.Text.TrimEnd()}
                 {EndOfManifests}
                 k apply --namespace "$namespace" --filename "$manifests"
                 k set image --namespace "$namespace" "deployment/$deployment" "$container=$image"
                 if ! k rollout status --namespace "$namespace" "deployment/$deployment" "--timeout=$timeout"; then
                   echo "the rollout of $image did not finish within $timeout; undoing it" >&2
-                  k rollout undo --namespace "$namespace" "deployment/$deployment" >&2 || true
-                  k rollout status --namespace "$namespace" "deployment/$deployment" "--timeout=$timeout" >&2 || true
-                  k get pods --namespace "$namespace" --output wide >&2 || true
-                  k get events --namespace "$namespace" --sort-by=.lastTimestamp 2>&1 | tail -n 20 >&2 || true
+                  undo
+                  echo "the rollout of $image did not finish within $timeout and was undone: read the pods and events above, fix, and re-run Promote" >&2
                   exit 1
                 fi
                 echo "rolled out $image"
                 """)
             .ToString();
     }
+
+    /// <summary>
+    /// Read-only: asks the Service's NodePort on the node for /version until it answers with the
+    /// release <see cref="SteadyAnswers"/> times in a row (or the time is up), printing each new
+    /// answer; then prints the Deployment's pods as JSON after <see cref="PodsMarker"/>.
+    /// </summary>
+    public string CheckScript(string version, string commit, TimeSpan checkTimeout) => Start()
+        .Set("selector", Manifests.PodSelector)
+        .Set("node_port", Manifests.NodePort)
+        .Set("check_timeout", (int)checkTimeout.TotalSeconds)
+        .Set("want_version", $"\"version\": \"{version}\"")
+        .Set("want_commit", $"\"commit\": \"{commit}\"")
+        .Body($"""
+            deadline=$(( $(date +%s) + check_timeout ))
+            steady=0
+            last=""
+            while [ "$steady" -lt {SteadyAnswers} ]; do
+              answer="$(curl --silent --show-error --max-time 2 "http://127.0.0.1:$node_port/version" 2>&1)" || true
+              case "$answer" in *"$want_version"*) case "$answer" in *"$want_commit"*) steady=$((steady + 1)) ;; *) steady=0 ;; esac ;; *) steady=0 ;; esac
+              if [ "$answer" != "$last" ]; then echo "NodePort $node_port answers: $answer"; last="$answer"; fi
+              if [ "$steady" -lt {SteadyAnswers} ]; then
+                if [ "$(date +%s)" -ge "$deadline" ]; then echo "no steady answer from the release within $check_timeout seconds"; break; fi
+                sleep 0.5
+              fi
+            done
+            echo '{PodsMarker}'
+            k get pods --namespace "$namespace" --selector "$selector" --output json || echo "the pods could not be listed"
+            """)
+        .ToString();
+
+    /// <summary>Puts the previous revision back after a check that production does not serve the release.</summary>
+    public string UndoScript() => Start()
+        .Body(UndoFunction)
+        .Body("""
+            echo "undoing the rollout of deployment/$deployment" >&2
+            undo
+            """)
+        .ToString();
+
+    private ShellScript Start() => new ShellScript()
+        .Set("namespace", Parse.KubernetesName(Namespace))
+        .Set("deployment", Parse.KubernetesName(Deployment))
+        .Set("timeout", $"{(int)Timeout.TotalSeconds}s")
+        // Validated words only (letters, digits, / . _ -): safe to leave unquoted, so it splits.
+        .Body($"k() {{ {Parse.CommandWords(Kubectl)} \"$@\"; }}");
 }

@@ -36,6 +36,9 @@ public sealed class RunRemoteScript(RemoteTarget target, string purpose, string 
     /// <summary>A read-only script that tells what state the host is in, asked when the session drops.</summary>
     public string? StateProbe { get; init; }
 
+    /// <summary>Off for a script whose standard output is data for the task (a JSON listing), not news for the log.</summary>
+    public bool LogsOutput { get; init; } = true;
+
     private const int TailLines = 30;
 
     public string Script { get; } = script;
@@ -56,8 +59,8 @@ public sealed class RunRemoteScript(RemoteTarget target, string purpose, string 
         var tail = new Queue<string>();
         var running = command.ExecuteAsync();
         await Task.WhenAll(
-            Stream(command.OutputStream, context, output, tail),
-            Stream(command.ExtendedOutputStream, context, null, tail));
+            Stream(command.OutputStream, context, output, tail, LogsOutput),
+            Stream(command.ExtendedOutputStream, context, null, tail, log: true));
         try
         {
             await running;
@@ -169,12 +172,12 @@ public sealed class RunRemoteScript(RemoteTarget target, string purpose, string 
         }
     }
 
-    private async Task Stream(Stream stream, ICakeContext context, List<string>? output, Queue<string> tail)
+    private async Task Stream(Stream stream, ICakeContext context, List<string>? output, Queue<string> tail, bool log)
     {
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (await reader.ReadLineAsync() is { } line)
         {
-            context.Log.Information("[{0}] {1}", target.Host, line);
+            if (log) context.Log.Information("[{0}] {1}", target.Host, line);
             lock (tail)
             {
                 output?.Add(line);

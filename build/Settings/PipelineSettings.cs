@@ -54,6 +54,9 @@ public sealed class PipelineSettings
     public required string ManifestsDir { get; init; }
     public required TimeSpan RolloutTimeout { get; init; }
 
+    /// <summary>How long production's NodePort may take to answer steadily with the release after the rollout.</summary>
+    public required TimeSpan ProductionCheckTimeout { get; init; }
+
     /// <summary>How the HTTP clients retry transient failures, and how long one attempt may take.</summary>
     public required Http.RetryPolicy HttpPolicy { get; init; }
 
@@ -151,6 +154,7 @@ public sealed class PipelineSettings
             K8sContainer = read.Optional(S.K8sContainer, "book-shop", Parse.KubernetesName),
             ManifestsDir = read.Optional(S.ManifestsDir, "manifests", Parse.FilePath),
             RolloutTimeout = read.Optional(S.RolloutTimeout, TimeSpan.FromSeconds(180), Parse.Duration),
+            ProductionCheckTimeout = read.Optional(S.ProductionCheckTimeout, TimeSpan.FromSeconds(60), Parse.Duration),
             HttpPolicy = Http.RetryPolicy.Default with
             {
                 MaxRetries = read.Optional(S.HttpRetries, Http.RetryPolicy.Default.MaxRetries, Parse.Count),

@@ -55,6 +55,7 @@ public static class Settings
     public static readonly Setting K8sContainer = new("k8s-container", "K8S_CONTAINER", Rollout);
     public static readonly Setting ManifestsDir = new("manifests", "MANIFESTS_DIR", Rollout);
     public static readonly Setting RolloutTimeout = new("rollout-timeout", "ROLLOUT_TIMEOUT", Rollout);
+    public static readonly Setting ProductionCheckTimeout = new("production-check-timeout", "PRODUCTION_CHECK_TIMEOUT", Rollout);
 
     public static readonly Setting HttpRetries = new("http-retries", "HTTP_RETRIES", Login, Build, Push, ResolveSnapshot, Release, Retag);
     public static readonly Setting HttpTimeout = new("http-timeout", "HTTP_TIMEOUT", Login, Build, Push, ResolveSnapshot, Release, Retag);
