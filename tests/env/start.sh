@@ -6,7 +6,10 @@
 #     machine (about 75 s) and kept in the engine,
 #   - a registry (distribution) with htpasswd auth,
 #   - an OpenSSH server whose user may use that same Docker engine,
-#   - the ECR Public double (ecr_public_double.py).
+#   - the ECR Public double (ecr_public_double.py),
+#   - the GitHub double (github_double.py),
+#   - the stand-in of the MicroK8s node (microk8s_cluster.py: pods run with podman, the real
+#     kubectl client reads every manifest; Debian packages podman, catatonit, kubectl).
 # Writes .build/test-env/env.json for the tests; tests/env/stop.sh stops what this started.
 set -euo pipefail
 trap 'echo "test environment: failed at start.sh line $LINENO: $BASH_COMMAND" >&2' ERR
@@ -24,6 +27,7 @@ base_image=local/python:3.11-bookworm
 need() { command -v "$1" >/dev/null 2>&1 || { echo "test environment: $1 is not installed (apt-get install $2)" >&2; exit 3; }; }
 need dockerd docker.io; need docker-registry docker-registry; need /usr/sbin/sshd openssh-server
 need debootstrap debootstrap; need htpasswd apache2-utils
+need podman podman; need catatonit catatonit; need kubectl kubectl
 
 # Ours and running: reuse it. A port held by something else (another checkout's environment) is
 # refused, since its users and keys are not this one's.
@@ -146,10 +150,31 @@ if ! ours github; then
   wait_for "the GitHub double" curl -s -o /dev/null "http://127.0.0.1:$github_port/_state/x/y"
 fi
 
-# 7. The MicroK8s stand-in keeps its state here; the deploy user runs it over SSH.
+# 7. The MicroK8s node's stand-in, run as root like the real one: pods run with podman, which
+# here needs a configuration of its own (runc, cgroupfs, a file event log, ulimits below the
+# host's; the machine's own configuration stays untouched). The node pulls from the registry
+# with a login of its own, as MicroK8s' containerd would be configured by the host's owner. The
+# deploy user reaches it through tests/env/microk8s, the `microk8s kubectl` of the tests.
+cat >containers.conf <<CONF
+[containers]
+default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime = "runc"
+CONF
+export CONTAINERS_CONF="$state/containers.conf"
 mkdir -p "$state/microk8s"
-chmod 777 "$state/microk8s"
-chmod 755 "$state" "$root/tests/env/microk8s"
+chmod 755 "$state" "$state/microk8s" "$root/tests/env/microk8s"
+printf '%s' "$REGISTRY_PASSWORD_BASIC" | podman login --authfile "$state/microk8s-auth.json" --tls-verify=false \
+  --username tester --password-stdin "127.0.0.1:$registry_port" >/dev/null
+chmod 600 "$state/microk8s-auth.json"
+if ! ours microk8s; then
+  nohup python3 "$root/tests/env/microk8s_cluster.py" "$state/microk8s" "$state/microk8s-auth.json" \
+    >"$state/microk8s.out" 2>&1 &
+  echo $! >"$state/microk8s.pid"
+  wait_for "the MicroK8s stand-in" test -S "$state/microk8s/api.sock"
+fi
 
 python3 - "$state" <<PY
 import json, sys
@@ -175,6 +200,8 @@ json.dump({
     "gitHubToken": "$GITHUB_DOUBLE_TOKEN",
     "microk8s": "$root/tests/env/microk8s",
     "microk8sState": state + "/microk8s",
+    "microk8sAuthFile": state + "/microk8s-auth.json",
+    "containersConf": state + "/containers.conf",
 }, open(state + "/env.json", "w"), indent=2)
 PY
-echo "test environment ready: registry 127.0.0.1:$registry_port, ssh $ssh_user@127.0.0.1:$ssh_port, ECR Public double 127.0.0.1:$ecr_port, GitHub double 127.0.0.1:$github_port"
+echo "test environment ready: registry 127.0.0.1:$registry_port, ssh $ssh_user@127.0.0.1:$ssh_port, ECR Public double 127.0.0.1:$ecr_port, GitHub double 127.0.0.1:$github_port, MicroK8s stand-in $state/microk8s"

@@ -13,6 +13,12 @@ stop_pid_file() {
   fi
   rm -f "$file"
 }
+# The stand-in cluster removes its pods when it stops; any it could not are removed by label.
+stop_pid_file "$state/microk8s.pid"
+if command -v podman >/dev/null 2>&1 && [[ -f "$state/containers.conf" ]]; then
+  CONTAINERS_CONF="$state/containers.conf" podman pod ls --quiet --filter label=book-shop.test/stand-in=true 2>/dev/null |
+    CONTAINERS_CONF="$state/containers.conf" xargs -r podman pod rm --force --time 0 >/dev/null 2>&1
+fi
 stop_pid_file "$state/ecr-public.pid"
 stop_pid_file "$state/github.pid"
 stop_pid_file "$state/sshd.pid"

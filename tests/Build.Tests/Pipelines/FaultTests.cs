@@ -23,6 +23,7 @@ public sealed class FaultTests
         _app = new AppRepository();
         _dev = new DevRun(_environment);
         _promote = new PromoteRun(_environment, _dev);
+        _promote.CreateNamespace();
         var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
         Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
         _digest = (await _dev.RegistryDigest(SnapshotTag))!;
@@ -31,19 +32,28 @@ public sealed class FaultTests
     [TearDown]
     public void Clean()
     {
+        _promote?.DeleteNamespace();
+        foreach (var proxy in _proxies) _promote?.LogNodeOutOfRegistry(proxy);
         _dev?.Clean();
         _app?.Dispose();
     }
 
     private string SnapshotTag => $"0.1.0-SNAPSHOT-{_app.ShortSha}";
 
-    private HostResult Promote(FaultProxy registry, FaultProxy github, string retries = "4") =>
-        HostProcess.Run(_app.Root, _promote.Environment(
+    private readonly List<string> _proxies = [];
+
+    /// <summary>Promote through the proxies; the node pulls the release through the registry's proxy too.</summary>
+    private HostResult Promote(FaultProxy registry, FaultProxy github, string retries = "4")
+    {
+        _proxies.Add($"127.0.0.1:{registry.Port}");
+        _promote.LogNodeIntoRegistry(_proxies[^1]);
+        return HostProcess.Run(_app.Root, _promote.Environment(
                 ("REGISTRY", $"127.0.0.1:{registry.Port}"),
                 ("GITHUB_API_URL", $"http://127.0.0.1:{github.Port}/api/v3/"),
                 ("HTTP_TIMEOUT", "2s"),
                 ("HTTP_RETRIES", retries)),
             "--target=Promote", $"--snapshot-tag={SnapshotTag}");
+    }
 
     private static FaultProxy Registry(TestEnvironment environment, Func<int, ProxiedRequest, Fault> plan) =>
         new($"http://{environment.Registry}/", plan);
@@ -67,7 +77,7 @@ public sealed class FaultTests
         Assert.That(state.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
         Assert.That(state.GetProperty("refs").EnumerateObject().Count(), Is.EqualTo(1));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_digest));
-        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1));
+        Assert.That(_promote.Revision, Is.EqualTo(1));
     }
 
     [Test]
@@ -82,7 +92,7 @@ public sealed class FaultTests
             Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: The registry answered PUT {_dev.Repository}:v0.1.0 with 503 Service Unavailable: UNAVAILABLE injected fault"));
             Assert.That(broken.Requests.Count(r => r.Contains(" PUT ")), Is.EqualTo(3), "one attempt and two retries");
             Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null, "no release tag, so none pointing elsewhere");
-            Assert.That(_promote.StandInCalls(), Is.Zero, "production was not touched");
+            Assert.That(_promote.Deployment(), Is.Null, "production was not touched");
         }
 
         using var healthy = Registry(_environment, (_, _) => Fault.None);
@@ -93,7 +103,7 @@ public sealed class FaultTests
         var state = await _promote.GitHub();
         Assert.That(state.GetProperty("releases").GetArrayLength(), Is.EqualTo(1), "no second release");
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_digest));
-        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1));
+        Assert.That(_promote.Revision, Is.EqualTo(1));
     }
 
     [Test]
@@ -108,7 +118,7 @@ public sealed class FaultTests
             // A HEAD answer has no body, so there is no server message to quote.
             Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: The registry answered HEAD {_dev.Repository}:{SnapshotTag} with 503 Service Unavailable"));
             Assert.That(github.Requests, Is.Empty, "GitHub was not asked anything");
-            Assert.That(_promote.StandInCalls(), Is.Zero);
+            Assert.That(_promote.Deployment(), Is.Null);
         }
 
         using var registry = Registry(_environment, (_, _) => Fault.None);
@@ -119,7 +129,7 @@ public sealed class FaultTests
         var state = await _promote.GitHub();
         Assert.That(state.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_digest));
-        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1));
+        Assert.That(_promote.Revision, Is.EqualTo(1));
     }
 
     [Test]
@@ -149,6 +159,6 @@ public sealed class FaultTests
         var state = await _promote.GitHub();
         Assert.That(state.GetProperty("releases").GetArrayLength(), Is.Zero);
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
-        Assert.That(_promote.StandInCalls(), Is.Zero);
+        Assert.That(_promote.Deployment(), Is.Null);
     }
 }

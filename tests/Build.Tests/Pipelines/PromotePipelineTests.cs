@@ -5,7 +5,8 @@ namespace Pipeline.Tests.Pipelines;
 
 /// <summary>
 /// ./build.sh --target=Promote on main after dev was merged, as a user runs it: the real
-/// registry and SSH host of the Dev tests, the GitHub double and the MicroK8s stand-in.
+/// registry and SSH host of the Dev tests, the GitHub double, and the MicroK8s stand-in whose
+/// pods really run; production is watched through its NodePort as users reach it.
 /// </summary>
 [NonParallelizable]
 public sealed class PromotePipelineTests
@@ -24,33 +25,59 @@ public sealed class PromotePipelineTests
         _app = new AppRepository();
         _dev = new DevRun(_environment);
         _promote = new PromoteRun(_environment, _dev);
+        _promote.CreateNamespace();
 
-        var main = _app.CurrentBranch;
+        _main = _app.CurrentBranch;
         _app.StartBranch("dev");
         _snapshotSha = _app.Commit("src/book_shop/__init__.py", "\"\"\"book-shop: a small book catalogue (dev change).\"\"\"\n");
         var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
         Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
         _snapshotDigest = (await _dev.RegistryDigest(SnapshotTag))!;
 
-        _app.Checkout(main);
+        _app.Checkout(_main);
         _app.MergeWithCommit("dev");
     }
 
     [TearDown]
     public void Clean()
     {
+        _promote?.DeleteNamespace();
+        _promote?.LogNodeIntoRegistry();
         _dev?.Clean();
-        if (_promote is not null) File.Delete(_promote.FailRolloutFlag);
         _app?.Dispose();
     }
+
+    private string _main = "";
 
     private string SnapshotTag => $"0.1.0-SNAPSHOT-{_snapshotSha[..7]}";
 
     private HostResult Promote(params string[] extra) =>
         HostProcess.Run(_app.Root, _promote.Environment(), ["--target=Promote", "--snapshot-file=artifacts/snapshot.json", .. extra]);
 
+    private static string VersionAnswer(string version, string sha) => $"{{\"version\": \"{version}\", \"commit\": \"{sha}\"}}";
+
+    /// <summary>Dev ships the next version: a commit on dev, its snapshot pushed, dev merged into main.</summary>
+    private async Task<(string Sha, string Digest)> ShipOnDev(string version)
+    {
+        _app.Checkout("dev");
+        var sha = _app.Commit("pyproject.toml", _app.Read("pyproject.toml").Replace("version = \"0.1.0\"", $"version = \"{version}\""));
+        var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
+        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
+        var digest = (await _dev.RegistryDigest($"{version}-SNAPSHOT-{sha[..7]}"))!;
+        _app.Checkout(_main);
+        _app.MergeWithCommit("dev");
+        return (sha, digest);
+    }
+
+    private void AssertProductionRuns(string digest, int pods = 2)
+    {
+        var serving = _promote.ServingPods();
+        Assert.That(serving, Has.Count.EqualTo(pods));
+        Assert.That(serving.Select(pod => pod.Status.ContainerStatuses.Single().ImageID), Is.All.EqualTo($"{_environment.Registry}/{_dev.Repository}@{digest}"));
+    }
+
     [Test]
-    public async Task ReleasesTheTestedImageOnItsCommitAndRollsItOutOnce()
+    public async Task ReleasesTheTestedImageAndProductionServesItFromPodsRunningThatDigest()
     {
         var result = Promote();
 
@@ -67,9 +94,18 @@ public sealed class PromotePipelineTests
         Assert.That(github.GetProperty("requests").EnumerateArray().Select(r => r.GetString()), Does.Contain("POST /repos/{owner}/{repo}/releases/generate-notes -> 200"));
 
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest), "the release tag names the tested bytes");
-        var deployment = _promote.Deployment()!.Value;
-        Assert.That(deployment.GetProperty("revision").GetInt32(), Is.EqualTo(1), "exactly one rollout");
-        Assert.That(deployment.GetProperty("image").GetString(), Is.EqualTo(_dev.Reference("v0.1.0")));
+        Assert.That(_promote.Revision, Is.EqualTo(1), "exactly one rollout");
+        Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
+        Assert.That(await PromoteRun.Get(PromoteRun.Production("/version")), Is.EqualTo(VersionAnswer("0.1.0", _snapshotSha)));
+        AssertProductionRuns(_snapshotDigest);
+        Assert.That(result.StandardOutput, Does.Contain($"Production serves v0.1.0 ({_snapshotSha[..7]}) from pods running {_snapshotDigest}."));
+
+        // What the node runs is the manifest's pod, securityContext included.
+        var pod = _promote.ServingPods().First();
+        var inspected = _promote.Podman("inspect", "--format", "{{.Config.User}} {{.HostConfig.ReadonlyRootfs}} {{.EffectiveCaps}} {{.HostConfig.SecurityOpt}}", _promote.ContainerOf(pod));
+        Assert.That(inspected.Output.Trim(), Is.EqualTo("10001:10001 true [] [no-new-privileges]"), inspected.Error);
+        Assert.That(_promote.Podman("exec", _promote.ContainerOf(pod), "touch", "/written").Error, Does.Contain("Read-only file system"));
+        var podNames = _promote.ServingPods().Select(p => p.Metadata.Name).Order().ToList();
 
         var again = Promote();
 
@@ -78,40 +114,127 @@ public sealed class PromotePipelineTests
         Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
         Assert.That(github.GetProperty("tags").EnumerateObject().Count(), Is.EqualTo(1));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
-        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1), "a re-run rolls nothing out");
+        Assert.That(_promote.Revision, Is.EqualTo(1), "a re-run rolls nothing out");
+        Assert.That(_promote.ServingPods().Select(p => p.Metadata.Name).Order(), Is.EqualTo(podNames), "the same pods serve on");
         Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), result, again);
     }
 
     private IEnumerable<string> PromoteSecrets() => _dev.SecretValues().Append(_environment.GitHubToken);
 
     [Test]
-    public async Task AFailedRolloutIsUndoneAndARerunConverges()
+    public async Task TheCatalogueSurvivesAReleaseAndNoRequestFailsDuringIt()
     {
-        _promote.SeedDeployment("registry.example/book-shop:v0.0.9");
-        File.WriteAllText(_promote.FailRolloutFlag, "");
+        Assert.That(Promote().ExitCode, Is.Zero);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var posted = await http.PostAsync(PromoteRun.Production("/books"), new StringContent("""{"title": "Dune", "author": "Frank Herbert"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.That(posted.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Created));
+        var pods = _promote.ServingPods();
+        var direct = await http.PostAsync(new Uri(PromoteRun.PodUrl(pods[0]), "/books"), new StringContent("""{"title": "Emma", "author": "Jane Austen"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.That(direct.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Created));
+        Assert.That(await PromoteRun.Get(new Uri(PromoteRun.PodUrl(pods[1]), "/books")), Does.Contain("Dune").And.Contain("Emma"), "two pods, one catalogue");
+        var (nextSha, nextDigest) = await ShipOnDev("0.2.0");
 
-        var failed = Promote();
+        HostResult result;
+        await using (var poller = new NodePortPoller(PromoteRun.Production("/version")))
+        {
+            result = Promote();
+            var (sequence, failures, total) = await poller.Stop();
+
+            Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+            Assert.That(failures, Is.Zero, string.Join("\n", sequence));
+            Assert.That(total, Is.GreaterThan(100));
+            Assert.That(sequence[0], Is.EqualTo(VersionAnswer("0.1.0", _snapshotSha)));
+            Assert.That(sequence[^1], Is.EqualTo(VersionAnswer("0.2.0", nextSha)));
+            Assert.That(sequence.Distinct(), Is.EquivalentTo(new[] { VersionAnswer("0.1.0", _snapshotSha), VersionAnswer("0.2.0", nextSha) }));
+        }
+
+        AssertProductionRuns(nextDigest);
+        Assert.That(_promote.ServingPods().Select(pod => pod.Metadata.Name), Has.None.AnyOf(pods.Select(pod => pod.Metadata.Name).ToArray()));
+        Assert.That(_promote.Revision, Is.EqualTo(2), "one rollout per promotion");
+        var books = await PromoteRun.Get(PromoteRun.Production("/books"));
+        Assert.That(books, Does.Contain("Dune").And.Contain("Emma"), "the catalogue written before the release");
+        Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), result);
+    }
+
+    [Test]
+    public async Task AReleaseWhosePodsNeverTurnReadyIsUndoneWhileTheOldPodsServeAndAFixedRerunConverges()
+    {
+        Assert.That(Promote().ExitCode, Is.Zero);
+        var (nextSha, nextDigest) = await ShipOnDev("0.2.0");
+        // The node cannot pull the new image (its registry login expired): the new pod never turns ready.
+        _promote.LogNodeOutOfRegistry();
+
+        HostResult failed;
+        await using (var poller = new NodePortPoller(PromoteRun.Production("/version")))
+        {
+            failed = Promote();
+            var (sequence, failures, _) = await poller.Stop();
+
+            Assert.That(failures, Is.Zero, string.Join("\n", sequence));
+            Assert.That(sequence, Is.EqualTo(new[] { VersionAnswer("0.1.0", _snapshotSha) }), "the previous release served throughout");
+        }
 
         Assert.That(failed.ExitCode, Is.Not.Zero);
-        Assert.That(failed.AllOutput, Does.Contain($"the rollout of {_dev.Reference("v0.1.0")} did not finish within 30s; undoing it"));
-        Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back").And.Contain("ImagePullBackOff").And.Contain("stand-in event"));
-        var undone = _promote.Deployment()!.Value;
-        Assert.That(undone.GetProperty("image").GetString(), Is.EqualTo("registry.example/book-shop:v0.0.9"));
-        Assert.That(undone.GetProperty("history").EnumerateArray().Select(e => e.GetString()),
-            Is.EqualTo(new[] { "registry.example/book-shop:v0.0.9", _dev.Reference("v0.1.0"), "registry.example/book-shop:v0.0.9" }));
+        Assert.That(failed.AllOutput, Does.Contain("ImagePullBackOff").And.Contain($"Failed to pull image \"{_dev.Reference("v0.2.0")}\""), "the pods and events as the failed rollout left them");
+        Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
+        Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: `ssh {_environment.SshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.2.0")})` failed with exit code 1: " +
+            $"the rollout of {_dev.Reference("v0.2.0")} did not finish within 30s and was undone: read the pods and events above, fix, and re-run Promote"));
+        Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, the failed v0.2.0, and the undo");
+        AssertProductionRuns(_snapshotDigest);
 
-        File.Delete(_promote.FailRolloutFlag);
+        _promote.LogNodeIntoRegistry();
         var rerun = Promote();
 
         Assert.That(rerun.ExitCode, Is.Zero, rerun.AllOutput);
         var github = await _promote.GitHub();
-        Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(2));
         Assert.That(github.GetProperty("violations").GetArrayLength(), Is.Zero);
-        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
-        var deployment = _promote.Deployment()!.Value;
-        Assert.That(deployment.GetProperty("image").GetString(), Is.EqualTo(_dev.Reference("v0.1.0")));
-        Assert.That(deployment.GetProperty("revision").GetInt32(), Is.EqualTo(4), "seed, failed rollout, undo, and one rollout on the re-run");
+        Assert.That(await _dev.RegistryDigest("v0.2.0"), Is.EqualTo(nextDigest));
+        Assert.That(await PromoteRun.Get(PromoteRun.Production("/version")), Is.EqualTo(VersionAnswer("0.2.0", nextSha)));
+        AssertProductionRuns(nextDigest);
+        Assert.That(_promote.Revision, Is.EqualTo(4), "one rollout on the re-run");
         Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), failed, rerun);
+    }
+
+    [Test]
+    public async Task AServiceThatStillSendsToOtherCodeFailsTheCheckAndTheRolloutIsUndone()
+    {
+        Assert.That(Promote().ExitCode, Is.Zero);
+        var (_, nextDigest) = await ShipOnDev("0.2.0");
+        // A Deployment left by hand with the same pod labels: the Service sends to it as well.
+        var stray = Path.Combine(Path.GetTempPath(), $"stray-{_promote.Namespace}.yaml");
+        File.WriteAllText(stray, $$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: book-shop-by-hand
+            spec:
+              replicas: 1
+              selector:
+                matchLabels: {app.kubernetes.io/name: book-shop, started-by: hand}
+              template:
+                metadata:
+                  labels: {app.kubernetes.io/name: book-shop, started-by: hand}
+                spec:
+                  containers:
+                    - name: book-shop
+                      image: {{_dev.Reference("v0.1.0")}}
+                      ports: [{name: http, containerPort: 8000}]
+                      readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
+            """);
+        var applied = _promote.Kubectl("apply", "--namespace", _promote.Namespace, "--filename", stray);
+        File.Delete(stray);
+        Assert.That(applied.ExitCode, Is.Zero, applied.Error);
+
+        var result = Promote();
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Does.StartWith("Error: Production does not serve v0.2.0 after the rollout: its NodePort did not answer 5 times in a row with v0.2.0"));
+        Assert.That(result.LastErrorLine, Does.Contain($"runs {_environment.Registry}/{_dev.Repository}@{_snapshotDigest}, not {nextDigest}"));
+        Assert.That(result.LastErrorLine, Does.EndWith("The rollout was undone; read the pods and events above, fix, and re-run Promote."));
+        Assert.That(result.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
+        Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, v0.2.0, and the undo");
+        Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
     }
 
     [Test]
@@ -134,7 +257,7 @@ public sealed class PromotePipelineTests
         Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
         Assert.That(github.GetProperty("refs").EnumerateObject().Count(), Is.EqualTo(1));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
-        Assert.That(_promote.Deployment()!.Value.GetProperty("revision").GetInt32(), Is.EqualTo(1));
+        Assert.That(_promote.Revision, Is.EqualTo(1));
         Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), releaseFailed, rerun);
     }
 
@@ -156,6 +279,8 @@ public sealed class PromotePipelineTests
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh {_environment.SshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.1.0")}"));
         Assert.That(result.StandardOutput, Does.Contain("    | k apply --namespace \"$namespace\" --filename \"$manifests\""));
         Assert.That(result.StandardOutput, Does.Contain($"    | image='{_dev.Reference("v0.1.0")}'"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh {_environment.SshUser}@127.0.0.1:{_environment.SshPort} (check that NodePort 30080 serves v0.1.0 from {_snapshotDigest}"));
+        Assert.That(result.StandardOutput, Does.Contain($"    | want_commit='\"commit\": \"{_snapshotSha}\"'"));
 
         var github = await _promote.GitHub();
         Assert.That(github.GetProperty("refs").EnumerateObject().Count(), Is.Zero);
@@ -164,7 +289,7 @@ public sealed class PromotePipelineTests
         Assert.That(github.GetProperty("requests").EnumerateArray().Select(r => r.GetString())
             .Where(r => !r!.StartsWith("GET ") && !r.StartsWith("POST /repos/{owner}/{repo}/releases/generate-notes ")), Is.Empty);
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
-        Assert.That(_promote.StandInCalls(), Is.Zero);
+        Assert.That(_promote.Deployment(), Is.Null, "nothing was applied");
     }
 
     public static IEnumerable<TestCaseData> Refusals()
@@ -226,6 +351,6 @@ public sealed class PromotePipelineTests
         var github = await _promote.GitHub();
         Assert.That(github.TryGetProperty("requests", out var requests) ? requests.GetArrayLength() : 0, Is.Zero, "GitHub was not even asked");
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
-        Assert.That(_promote.StandInCalls(), Is.Zero);
+        Assert.That(_promote.Deployment(), Is.Null, "nothing was applied");
     }
 }

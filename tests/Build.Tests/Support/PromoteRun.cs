@@ -1,13 +1,20 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 
 namespace Pipeline.Tests.Support;
 
 /// <summary>
 /// Settings and observations for a Promote run: its own GitHub repository in the double and its
-/// own namespace in the MicroK8s stand-in, beside the Dev settings of the same test.
+/// own namespace in the MicroK8s stand-in, beside the Dev settings of the same test. Production
+/// is observed as a user would: through the Service's NodePort, and with kubectl.
 /// </summary>
 public sealed class PromoteRun(TestEnvironment environment, DevRun dev)
 {
+    /// <summary>The Service's NodePort in manifests/.</summary>
+    public const int NodePort = 30080;
+
     public string GitHubRepository { get; } = $"tests/{dev.Repository}";
     public string Namespace { get; } = $"ns-{Guid.NewGuid():N}"[..14];
 
@@ -20,6 +27,7 @@ public sealed class PromoteRun(TestEnvironment environment, DevRun dev)
         settings["KUBECTL"] = $"{environment.Microk8s} kubectl";
         settings["K8S_NAMESPACE"] = Namespace;
         settings["ROLLOUT_TIMEOUT"] = "30s";
+        settings["PRODUCTION_CHECK_TIMEOUT"] = "20s";
         foreach (var (name, value) in overrides) settings[name] = value;
         return settings;
     }
@@ -32,28 +40,131 @@ public sealed class PromoteRun(TestEnvironment environment, DevRun dev)
         return JsonDocument.Parse(json).RootElement.Clone();
     }
 
-    /// <summary>The stand-in's record of this namespace's book-shop Deployment, or null.</summary>
-    public JsonElement? Deployment()
+    /// <summary>`microk8s kubectl` as the node's owner runs it.</summary>
+    public CommandResult Kubectl(params string[] args) => Command.Run(environment.Microk8s, ["kubectl", .. args]);
+
+    public void CreateNamespace() => Succeed(Kubectl("create", "namespace", Namespace));
+
+    public void DeleteNamespace() => Kubectl("delete", "namespace", Namespace);
+
+    /// <summary>The book-shop Deployment as the API server reports it, or null when there is none.</summary>
+    public V1Deployment? Deployment()
     {
-        var path = Path.Combine(environment.Microk8sState, "deployments.json");
-        if (!File.Exists(path)) return null;
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return document.RootElement.TryGetProperty($"{Namespace}/book-shop", out var entry) ? entry.Clone() : null;
+        var result = Kubectl("get", "deployment", "book-shop", "--namespace", Namespace, "--output", "json");
+        if (result.ExitCode != 0 && result.Error.Contains("NotFound", StringComparison.Ordinal)) return null;
+        return KubernetesJson.Deserialize<V1Deployment>(Succeed(result));
     }
 
-    public void SeedDeployment(string image)
+    public int Revision => int.Parse(Deployment()!.Metadata.Annotations["deployment.kubernetes.io/revision"]);
+
+    /// <summary>The Deployment's pods that are not terminating.</summary>
+    public IReadOnlyList<V1Pod> ServingPods() =>
+        KubernetesJson.Deserialize<V1PodList>(Succeed(Kubectl("get", "pods", "--namespace", Namespace, "--selector", "app.kubernetes.io/name=book-shop", "--output", "json")))
+            .Items.Where(pod => pod.Metadata.DeletionTimestamp is null).ToList();
+
+    /// <summary>A pod's own address on the node (the stand-in's stand-in for a pod IP).</summary>
+    public static Uri PodUrl(V1Pod pod) =>
+        new($"http://127.0.0.1:{JsonDocument.Parse(pod.Metadata.Annotations["stand-in.book-shop.test/node-ports"]).RootElement.GetProperty("http").GetInt32()}");
+
+    /// <summary>podman's view of a pod's container: what the node really runs.</summary>
+    public CommandResult Podman(params string[] args)
     {
-        var path = Path.Combine(environment.Microk8sState, "deployments.json");
-        var state = File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(File.ReadAllText(path))! : [];
-        state[$"{Namespace}/book-shop"] = JsonSerializer.SerializeToElement(new { image, revision = 1, history = new[] { image } });
-        File.WriteAllText(path, JsonSerializer.Serialize(state));
+        var start = new System.Diagnostics.ProcessStartInfo("podman") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["CONTAINERS_CONF"] = environment.ContainersConf;
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return new CommandResult(process.ExitCode, output.Result, error.Result);
     }
 
-    public string FailRolloutFlag => Path.Combine(environment.Microk8sState, $"fail-rollout-{Namespace}-book-shop");
+    public string ContainerOf(V1Pod pod) => $"{Namespace}--{pod.Metadata.Name}-book-shop";
 
-    public int StandInCalls()
+    /// <summary>The node forgets its registry login: pulls of images it does not have fail, as with expired credentials.</summary>
+    public void LogNodeOutOfRegistry(string? registry = null) => EditNodeLogins(auths => auths.Remove(registry ?? environment.Registry));
+
+    /// <summary>
+    /// The node's registry login, as the host's owner sets it up, written into its auth file
+    /// (podman's format) without asking the registry: a fault proxy's plan counts every request.
+    /// </summary>
+    public void LogNodeIntoRegistry(string? registry = null) => EditNodeLogins(auths => auths[registry ?? environment.Registry] = new JsonObject
     {
-        var log = Path.Combine(environment.Microk8sState, "calls.log");
-        return File.Exists(log) ? File.ReadLines(log).Count(line => line.Contains(Namespace, StringComparison.Ordinal)) : 0;
+        ["auth"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{environment.RegistryUsername}:{environment.RegistryPassword}")),
+    });
+
+    private void EditNodeLogins(Action<JsonObject> edit)
+    {
+        var file = environment.Microk8sAuthFile;
+        var document = File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file))!.AsObject() : new JsonObject();
+        if (document["auths"] is not JsonObject auths) document["auths"] = auths = new JsonObject();
+        edit(auths);
+        File.WriteAllText(file, document.ToJsonString());
+    }
+
+    public static async Task<string> Get(Uri url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        return await http.GetStringAsync(url);
+    }
+
+    public static Uri Production(string path) => new($"http://127.0.0.1:{NodePort}{path}");
+
+    private static string Succeed(CommandResult result)
+    {
+        Assert.That(result.ExitCode, Is.Zero, result.Error);
+        return result.Output;
+    }
+}
+
+/// <summary>
+/// Polls production's NodePort on fresh connections every 20 ms until stopped, and counts each
+/// answer: what a user hitting production during a promotion would have seen.
+/// </summary>
+public sealed class NodePortPoller : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _polling;
+    private readonly List<string> _seen = [];
+
+    public NodePortPoller(Uri url)
+    {
+        _polling = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                string seen;
+                try
+                {
+                    // A new connection each time, so that kube-proxy picks a pod each time.
+                    using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(5) };
+                    seen = await http.GetStringAsync(url);
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                    seen = $"FAILED: {exception.Message}";
+                }
+                lock (_seen) _seen.Add(seen);
+                await Task.Delay(20);
+            }
+        });
+    }
+
+    /// <summary>Every answer in order, with consecutive repeats folded.</summary>
+    public async Task<(IReadOnlyList<string> Sequence, int Failures, int Total)> Stop()
+    {
+        await _stop.CancelAsync();
+        await _polling;
+        lock (_seen)
+        {
+            var sequence = _seen.Where((answer, index) => index == 0 || _seen[index - 1] != answer).ToList();
+            return (sequence, _seen.Count(answer => answer.StartsWith("FAILED", StringComparison.Ordinal)), _seen.Count);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await Stop();
+        _stop.Dispose();
     }
 }

@@ -4,14 +4,16 @@ using System.Text.Json;
 namespace Pipeline.Tests.Support;
 
 /// <summary>
-/// The real services of tests/env/start.sh (Docker engine, registry, sshd, ECR Public double).
+/// The real services of tests/env/start.sh (Docker engine, registry, sshd, ECR Public and GitHub
+/// doubles, the MicroK8s stand-in).
 /// Without them the end-to-end tests are skipped with the reason; with CI=true they fail.
 /// </summary>
 public sealed record TestEnvironment(
     string BaseImage, string Registry, string RegistryLog, string RegistryUsername, string RegistryPassword,
     string EcrRegistryPassword, string EcrEndpoint, string EcrLog, string AwsAccessKeyId, string AwsSecretAccessKey,
     string SshHost, int SshPort, string SshUser, string SshKeyFile, string SshHostKeyLine,
-    string GitHubApiUrl, string GitHubStateUrl, string GitHubToken, string Microk8s, string Microk8sState)
+    string GitHubApiUrl, string GitHubStateUrl, string GitHubToken, string Microk8s, string Microk8sState,
+    string Microk8sAuthFile, string ContainersConf)
 {
     private static readonly Lazy<(TestEnvironment? Environment, string Reason)> Loaded = new(Load);
 
