@@ -1,6 +1,7 @@
 #!/usr/bin/env pwsh
 # Runs the pipeline's Cake build host: ./build.ps1 --target=Dev [--dry-run] [--name=value ...]
-# Rebuilds the host only when one of its sources changed (see build.sh for why).
+# Rebuilds the host only when one of its sources changed (see build.sh for why). Untested here:
+# no PowerShell can be installed on this project's machines; it mirrors build.sh line for line.
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 $out = Join-Path $root '.build/host'
@@ -18,12 +19,18 @@ function Test-Stale {
 
 if (Test-Stale) {
     New-Item -ItemType Directory -Force -Path $out | Out-Null
+    [Console]::Error.WriteLine('build.ps1: building the build host (build/ changed, or first run)...')
+    $watch = [Diagnostics.Stopwatch]::StartNew()
     $next = "$stamp.next"
     Set-Content -Path $next -Value ''
-    & dotnet build (Join-Path $root 'build/Build.csproj') --configuration Release --output $out `
-        --nologo --verbosity quiet -consoleLoggerParameters:ErrorsOnly
-    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    & dotnet msbuild (Join-Path $root 'build/Build.csproj') -restore -property:Configuration=Release "-property:OutputPath=$out/" `
+        -nologo -verbosity:quiet '-consoleLoggerParameters:ErrorsOnly;NoSummary' -terminalLogger:off
+    if ($LASTEXITCODE -ne 0) {
+        [Console]::Error.WriteLine('build.ps1: the build host did not compile (errors above)')
+        exit 1
+    }
     Move-Item -Force $next $stamp
+    [Console]::Error.WriteLine("build.ps1: built in $([int]$watch.Elapsed.TotalSeconds) s")
 }
 
 Push-Location $root

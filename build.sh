@@ -17,11 +17,20 @@ stale() {
 
 rebuild() {
   mkdir -p "$out"
+  # Said first: a first run restores and compiles for a while, and silence looks like a hang.
+  echo "build.sh: building the build host (build/ changed, or first run)..." >&2
+  local started=$SECONDS
   # Stamp first: a source saved during the build is newer than the stamp and rebuilds next time.
   touch "$stamp.next"
-  dotnet build "$root/build/Build.csproj" --configuration Release --output "$out" \
-    --nologo --verbosity quiet -consoleLoggerParameters:ErrorsOnly >&2
+  # Errors only: no banner, no progress, no summary (`dotnet build` prints its summary even at
+  # quiet verbosity; msbuild with -restore does the same build and honours NoSummary).
+  if ! dotnet msbuild "$root/build/Build.csproj" -restore -property:Configuration=Release -property:OutputPath="$out/" \
+      -nologo -verbosity:quiet -consoleLoggerParameters:'ErrorsOnly;NoSummary' -terminalLogger:off >&2; then
+    echo "build.sh: the build host did not compile (errors above)" >&2
+    exit 1
+  fi
   mv "$stamp.next" "$stamp"
+  echo "build.sh: built in $((SECONDS - started)) s" >&2
 }
 
 if stale; then
