@@ -1,4 +1,5 @@
 using Tomlyn;
+using System.Text;
 using Tomlyn.Model;
 
 namespace Pipeline.Versioning;
@@ -15,27 +16,49 @@ public static class PyProject
             throw new BuildInputException($"{FileName} not found at {path}: the version comes from it; add [project] version = \"X.Y.Z\" at the repository root.");
         }
 
-        var text = File.ReadAllText(path);
-        var declared = FindVersion(Parse(text));
+        var declared = FindVersion(ReadToml(path));
         if (!ReleaseVersion.TryParse(declared, out var version))
         {
-            throw new BuildInputException($"{FileName}: version \"{declared}\" is not MAJOR.MINOR.PATCH without leading zeros (for example 1.2.0): the image and release tags need X.Y.Z.");
+            throw new BuildInputException($"{FileName}: version \"{Settings.SettingsReader.Printable(declared)}\" is not MAJOR.MINOR.PATCH without leading zeros (for example 1.2.0): the image and release tags need X.Y.Z.");
         }
         return version;
     }
 
-    private static TomlTable Parse(string text)
+    /// <summary>
+    /// The file as TOML 1.0, as strictly as Python's tomllib reads it: UTF-8 without a byte order
+    /// mark, no key or table defined twice. Every refusal is one line.
+    /// </summary>
+    public static TomlTable ReadToml(string path)
     {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.AsSpan().StartsWith(Utf8Bom))
+        {
+            throw new BuildInputException($"{FileName} starts with a byte order mark, which TOML readers such as Python's tomllib refuse: save it as UTF-8 without one.");
+        }
+        string text;
         try
         {
-            return TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { SourceName = FileName })!;
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException exception)
+        {
+            throw new BuildInputException($"{FileName} is not valid UTF-8 (at byte {exception.Index}): save it as UTF-8.");
+        }
+        try
+        {
+            // The syntax tree's validation refuses what TOML 1.0 forbids beyond syntax (a table
+            // declared twice, a dotted key's table reopened); the model then refuses duplicate keys.
+            Tomlyn.Parsing.SyntaxParser.ParseStrict(text, FileName, validate: true);
+            return TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { SourceName = FileName, DuplicateKeyHandling = TomlDuplicateKeyHandling.Error })!;
         }
         catch (TomlException exception)
         {
             var reason = exception.Diagnostics?.FirstOrDefault()?.Message ?? exception.Message;
-            throw new BuildInputException($"{FileName}: TOML syntax error at line {exception.Line}, column {exception.Column}: {reason} Fix the file.");
+            throw new BuildInputException($"{FileName} is not valid TOML at line {exception.Line}, column {exception.Column}: {Settings.SettingsReader.Printable(reason.TrimEnd('.'), 200)}. Fix the file.");
         }
     }
+
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
     private static string FindVersion(TomlTable document)
     {
