@@ -22,30 +22,35 @@ public sealed record Promotion(SnapshotTag SnapshotTag, string Commit, string Di
 
 /// <summary>
 /// What every task receives: the settings (read once, here), the side-effect door, the tools
-/// built on it, and the facts earlier tasks established. Facts are set through named methods, once.
+/// built on it, and the facts earlier tasks established. Facts are set through named methods,
+/// once. Nothing here talks to the network: the registry is <see cref="Registry.RegistryAccess"/>.
 /// </summary>
 public sealed class BuildContext : FrostingContext
 {
     private BuildVersion? _version;
-    private RegistryCredentials? _registryCredentials;
-    private bool _loggedIn;
-    private RegistryClient? _registry;
     private PublishedImage? _image;
-    private bool _publishedChecked;
-    private PublishedImage? _alreadyPublished;
     private Promotion? _promotion;
     private readonly List<string> _promotionNotes = [];
 
-    public BuildContext(ICakeContext context, IEffects effects) : base(context)
+    public BuildContext(ICakeContext context, IEffects effects, IEnumerable<IFrostingTask> tasks) : base(context)
     {
         Effects = effects;
         RepositoryRoot = context.Environment.WorkingDirectory.FullPath;
-        Settings = PipelineSettings.Read(context.Arguments, context.Environment.GetEnvironmentVariable);
+        SettingsCatalog = SettingsCatalog.Of(tasks.Select(task => task.GetType()));
+        var refused = CommandLine.Refusals(context.Arguments, SettingsCatalog);
+        if (refused.Count > 0)
+        {
+            throw new BuildInputException(string.Join(System.Environment.NewLine, refused));
+        }
+        Settings = PipelineSettings.Read(context.Arguments, context.Environment.GetEnvironmentVariable, SettingsCatalog);
         Docker = new DockerCli(effects);
         Ec2 = new RemoteTarget(Settings.Ec2Host, Settings.Ec2Port, Settings.Ec2User, Settings.Ec2SshKey, Settings.Ec2HostKey, Settings.InsecureAcceptAnyHostKey, Settings.SshRetries);
     }
 
     public PipelineSettings Settings { get; }
+
+    /// <summary>Which task reads which setting, from the tasks' own declarations.</summary>
+    public SettingsCatalog SettingsCatalog { get; }
 
     public IEffects Effects { get; }
 
@@ -60,7 +65,8 @@ public sealed class BuildContext : FrostingContext
 
     public string ArtifactsDirectory => Path.Combine(RepositoryRoot, "artifacts");
 
-    public BuildVersion Version => _version ?? throw new InvalidOperationException($"{Tasks.TaskNames.ReadVersion} has not run.");
+    public BuildVersion Version => _version ?? throw new BuildInputException(
+        $"This task needs the version that {Tasks.TaskNames.ReadVersion} reads: run it without --exclusive.");
 
     public void UseVersion(BuildVersion version) =>
         _version = _version is null ? version : throw new InvalidOperationException("The version is already set.");
@@ -68,47 +74,10 @@ public sealed class BuildContext : FrostingContext
     /// <summary>The snapshot's reference: &lt;registry&gt;/&lt;repository&gt;:X.Y.Z-SNAPSHOT-&lt;sha7&gt;.</summary>
     public string SnapshotReference => Settings.Image.Reference(Version.SnapshotTag.ToString());
 
-    public void UseRegistryCredentials(RegistryCredentials? credentials)
-    {
-        _registryCredentials = credentials;
-        _loggedIn = true;
-        _registry?.Dispose();
-        _registry = null;
-    }
-
-    /// <summary>The registry's API, with the credentials Login established (anonymous before it).</summary>
-    public RegistryClient RegistryApi => _registry ??= new RegistryClient(Settings.Image.Registry, _loggedIn ? _registryCredentials : null, Http);
-
-    private Http.RetryingHandler? _http;
-
-    /// <summary>The one HTTP stack of the run: every request retries transient failures the same way.</summary>
-    public HttpMessageHandler Http => _http ??= new Http.RetryingHandler(Settings.HttpPolicy, Log);
-
     /// <summary>The snapshot as the registry holds it, once known (after Push, or found already there).</summary>
     public PublishedImage? Image => _image;
 
-    public void UseImage(PublishedImage image) => _image = image;
-
-    /// <summary>
-    /// Whether the registry already holds this commit's snapshot tag (a re-run): then the run
-    /// deploys that image rather than building a second, different one under the same tag.
-    /// Asked once; a dry run that cannot ask assumes the tag is new, and says so.
-    /// </summary>
-    public PublishedImage? AlreadyPublished
-    {
-        get
-        {
-            if (_publishedChecked) return _alreadyPublished;
-            _publishedChecked = true;
-            var (_, found) = ReadRegistry(registry => registry.HeadManifest(Settings.Image.Path, Version.SnapshotTag.ToString()),
-                $"the plan assumes {SnapshotReference} is a new tag.").GetAwaiter().GetResult();
-            _alreadyPublished = found is null ? null : new PublishedImage(SnapshotReference, found.Digest);
-            if (_alreadyPublished is not null) _image ??= _alreadyPublished;
-            return _alreadyPublished;
-        }
-    }
-
-    public bool ShouldBuildImage => AlreadyPublished is null;
+    public void UseImage(PublishedImage image) => _image ??= image;
 
     /// <summary>
     /// In GitHub Actions, masks every line of each secret: the runner masks a multi-line secret
@@ -124,31 +93,8 @@ public sealed class BuildContext : FrostingContext
         }
     }
 
-    /// <summary>
-    /// A registry read. A dry run that cannot read (no registry given, no credentials for it, the
-    /// registry unreachable) goes on without the answer and says what the plan assumes instead;
-    /// a real run fails. Answered tells "not there" (null) from "not asked".
-    /// </summary>
-    public async Task<(bool Answered, T? Value)> ReadRegistry<T>(Func<RegistryClient, Task<T?>> read, string assumption) where T : class
-    {
-        // Only a dry run can have the placeholder: a real run refuses a missing registry first.
-        if (Settings.Image.Registry.IsPlaceholder)
-        {
-            this.Information("The registry is not set; {0}", assumption);
-            return (false, null);
-        }
-        try
-        {
-            return (true, await read(RegistryApi));
-        }
-        catch (Exception exception) when (IsDryRun && exception is RegistryException or HttpRequestException or TaskCanceledException)
-        {
-            this.Warning("Could not read the registry ({0}); {1}", exception.Message, assumption);
-            return (false, null);
-        }
-    }
-
-    public Promotion Promotion => _promotion ?? throw new InvalidOperationException($"{Tasks.TaskNames.ResolveSnapshot} has not run.");
+    public Promotion Promotion => _promotion ?? throw new BuildInputException(
+        $"This task releases the snapshot that {Tasks.TaskNames.ResolveSnapshot} proves: run it without --exclusive, with --snapshot-tag=X.Y.Z-SNAPSHOT-<sha7> or --snapshot-file=<Dev's snapshot.json>.");
 
     public bool HasPromotion => _promotion is not null;
 

@@ -21,9 +21,13 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         _elapsed.Start();
         MaskSecrets(context);
         var tasks = info.TasksToExecute.Select(task => task.Name).ToList();
-        var problems = context.Settings.ProblemsFor(tasks);
+        var problems = context.Settings.ProblemsFor(context.SettingsCatalog.For(tasks));
         _missingForRealRun = problems.Where(problem => problem.IsMissing).ToList();
-        var refused = context.IsDryRun ? problems.Where(problem => !problem.IsMissing).ToList() : problems;
+        var refused = context.IsDryRun ? problems.Where(problem => !problem.IsMissing).ToList() : problems.Where(problem => !problem.IsAdvisory).ToList();
+        if (!context.IsDryRun)
+        {
+            foreach (var advisory in problems.Where(problem => problem.IsAdvisory)) context.Warning("{0}", advisory);
+        }
         if (refused.Count == 1)
         {
             throw new BuildInputException(refused[0].ToString());
@@ -42,8 +46,9 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     /// </summary>
     private static void MaskSecrets(BuildContext context) =>
         context.MaskInGitHubActions(new[] { context.Settings.Ec2SshKey, context.Settings.RegistryPassword, context.Settings.GitHubToken }
-            .Concat(new[] { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" }
-                .Select(context.Environment.GetEnvironmentVariable)
+            .Concat(context.Settings.DeclaredSecrets)
+            .Concat(new[] { Settings.Settings.AwsSecretAccessKey, Settings.Settings.AwsSessionToken }
+                .Select(setting => context.Environment.GetEnvironmentVariable(setting.Variable))
                 .Where(value => !string.IsNullOrEmpty(value))
                 .Select(value => new Secret(value!)))
             .OfType<Secret>());

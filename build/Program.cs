@@ -5,7 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Pipeline;
 using Pipeline.Effects;
 
-return BuildHost.Create().Run(args);
+var exit = BuildHost.Create().Run(args);
+if (Pipeline.Settings.SettingsHelp.IsRequested(args))
+{
+    Console.WriteLine(Pipeline.Settings.SettingsHelp.Render(Pipeline.Settings.SettingsCatalog.OfAssemblies(typeof(BuildHost).Assembly)));
+}
+return exit;
 
 namespace Pipeline
 {
@@ -17,9 +22,12 @@ namespace Pipeline
                 .AddAssembly(typeof(BuildHost).Assembly)
                 .UseContext<BuildContext>()
                 .UseLifetime<BuildLifetime>()
-                .ConfigureServices(services => services.AddSingleton<IEffects>(provider =>
-                    provider.GetRequiredService<ICakeArguments>().HasArgument(Settings.Settings.DryRunArgument)
-                        ? new PlannedEffects(provider.GetRequiredService<ICakeLog>())
-                        : new LiveEffects(provider.GetRequiredService<ICakeContext>())));
+                .ConfigureServices(services => services
+                    .AddSingleton<IEffects>(provider =>
+                        Settings.CommandLine.IsDryRun(provider.GetRequiredService<ICakeArguments>())
+                            ? new PlannedEffects(provider.GetRequiredService<ICakeLog>())
+                            : new LiveEffects(provider.GetRequiredService<ICakeContext>()))
+                    .AddSingleton<Http.PipelineHttp>()
+                    .AddSingleton<Registry.RegistryAccess>());
     }
 }

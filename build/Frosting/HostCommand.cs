@@ -58,7 +58,7 @@ internal sealed class HostCommand(IServiceCollection services) : Command<HostSet
             settings.Target is null ? [] : [settings.Target],
             parsed =>
             {
-                foreach (var spelling in DryRunSpellings) parsed.Remove(spelling);
+                foreach (var key in parsed.Keys.Where(key => DryRunSpellings.Contains(key.Replace('_', '-'), StringComparer.OrdinalIgnoreCase)).ToList()) parsed.Remove(key);
                 if (dryRun) parsed[DryRunArgument] = ["true"];
             });
         services.AddSingleton<ICakeArguments>(arguments);
@@ -116,7 +116,10 @@ internal sealed class HostCommand(IServiceCollection services) : Command<HostSet
         return (provider.GetRequiredService<BuildScriptHost<IFrostingContext>>(), settings.Target);
     }
 
+    // Cake matches argument names case-insensitively (and removes them so), so a spelling in any
+    // case, or with '_' for '-', must count as asked: otherwise it would vanish and the run be real.
     private static bool IsSetFlag(IRemainingArguments remaining, string name) =>
-        remaining.Parsed.Contains("--" + name) &&
-        remaining.Parsed["--" + name].All(value => value is null || !string.Equals(value, "false", StringComparison.OrdinalIgnoreCase));
+        remaining.Parsed.Any(group =>
+            string.Equals(group.Key.TrimStart('-').Replace('_', '-'), name, StringComparison.OrdinalIgnoreCase) &&
+            group.All(value => value is null || !string.Equals(value, "false", StringComparison.OrdinalIgnoreCase)));
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Octokit;
 using Pipeline.Effects;
 using Pipeline.Versioning;
+using Pipeline.Settings;
 
 namespace Pipeline.GitHub;
 
@@ -22,7 +23,7 @@ public sealed class GitHubReleases
     {
         // A dry run without settings has the placeholder <GITHUB_REPOSITORY>, which has no owner part.
         var parts = repository.Split('/', 2);
-        (Owner, Name) = parts.Length == 2 ? (parts[0], parts[1]) : ("<owner>", "<repository>");
+        (Owner, Name) = parts.Length == 2 ? (parts[0], parts[1]) : (Placeholders.For("owner"), Placeholders.For("repository"));
         _apiUrl = apiUrl;
         _effects = effects;
         var credentials = token is null ? Credentials.Anonymous : new Credentials(token.Reveal());

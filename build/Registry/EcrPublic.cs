@@ -17,6 +17,20 @@ namespace Pipeline.Registry;
 /// </summary>
 public static class EcrPublic
 {
+    /// <summary>
+    /// Whether the credential chain has something to read without asking the network: keys, a
+    /// profile, a web identity (GitHub's OIDC), container credentials, or a shared credentials file.
+    /// Without any of them only an instance role is left, which a dry run does not ask for.
+    /// </summary>
+    public static bool CredentialsConfigured(Func<string, string?> environment)
+    {
+        bool set(string name) => !string.IsNullOrWhiteSpace(environment(name));
+        var home = environment("HOME");
+        var sharedFile = environment("AWS_SHARED_CREDENTIALS_FILE") ?? (home is null ? null : Path.Combine(home, ".aws", "credentials"));
+        return (set("AWS_ACCESS_KEY_ID") && set("AWS_SECRET_ACCESS_KEY")) || set("AWS_PROFILE") || set("AWS_WEB_IDENTITY_TOKEN_FILE")
+            || set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") || set("AWS_CONTAINER_CREDENTIALS_FULL_URI") || (sharedFile is not null && File.Exists(sharedFile));
+    }
+
     public const string Target = "SpencerFrontendService.GetAuthorizationToken";
     public const string ContentType = "application/x-amz-json-1.1";
     public const string SigningName = "ecr-public";
@@ -63,12 +77,13 @@ public static class EcrPublic
 }
 
 /// <summary>Asks ECR Public for a registry password. In a dry run: planned, so no credentials are needed.</summary>
-public sealed class RequestEcrPublicToken(Uri endpoint, HttpMessageHandler handler) : Effect<RegistryCredentials?>
+public sealed class RequestEcrPublicToken(Uri endpoint, HttpMessageHandler handler, bool credentialsConfigured) : Effect<RegistryCredentials?>
 {
-    public override RegistryCredentials? Planned => new("AWS", new Secret("<the token GetAuthorizationToken returns>")) { IsPlanned = true };
+    public override RegistryCredentials? Planned => new("AWS", new Secret(Placeholders.For("the token GetAuthorizationToken returns"))) { IsPlanned = true };
 
     public override string Describe() =>
-        $"POST {endpoint} X-Amz-Target: {EcrPublic.Target} (SigV4 {EcrPublic.SigningName}/{EcrPublic.Region.SystemName}, key from the AWS credential chain: [REDACTED])";
+        $"POST {endpoint} X-Amz-Target: {EcrPublic.Target} (SigV4 {EcrPublic.SigningName}/{EcrPublic.Region.SystemName}, key from the AWS credential chain: " +
+        (credentialsConfigured ? $"{Secret.Redacted})" : "none configured here; an instance role would be asked)");
 
     public override async Task<RegistryCredentials?> ExecuteAsync(ICakeContext context)
     {

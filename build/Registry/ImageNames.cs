@@ -29,7 +29,7 @@ public sealed record RegistryAddress(string Host, string? Namespace)
     public bool IsEcrPublic => string.Equals(Host, EcrPublicHost, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A dry run's stand-in for a registry that was not given (&lt;REGISTRY&gt;).</summary>
-    public bool IsPlaceholder => Host.StartsWith('<');
+    public bool IsPlaceholder => Settings.Placeholders.IsPlaceholder(Host);
 
     public static RegistryAddress Parse(string text)
     {

@@ -5,14 +5,14 @@ using Pipeline.Settings;
 namespace Pipeline.Remote;
 
 /// <summary>What DeployDev runs on the EC2 host, as one `set -eu` script.</summary>
-public sealed partial record DevDeploy(string Image, string Container, int HostPort, int AppPort, string HealthPath, TimeSpan HealthTimeout, string Version, string Commit)
+public sealed partial record DevDeploy(string Image, DevContainer Container, BuildVersion Build)
 {
     [GeneratedRegex(@"^[0-9a-f]{40}\z")]
     private static partial Regex FullSha();
 
     /// <summary>What the dev container runs now, asked when a deploy's session drops.</summary>
     public string StateProbe() => new ShellScript()
-        .Set("container", Container)
+        .Set("container", Container.Name)
         .Body("docker inspect --format \"$container runs {{.Config.Image}} ({{.State.Status}})\" \"$container\" 2>/dev/null || echo \"no $container container\"")
         .ToString();
 
@@ -24,24 +24,24 @@ public sealed partial record DevDeploy(string Image, string Container, int HostP
     /// </summary>
     public string Script()
     {
-        // A leading '<' is a dry run's placeholder (<REGISTRY>/...): no validated registry starts so.
-        if (!Image.StartsWith('<') && !ImageGrammar.Reference().IsMatch(Image)) throw new ArgumentException($"not an image reference: {Image}");
-        if (!FullSha().IsMatch(Commit)) throw new ArgumentException($"not a commit: {Commit}");
-        if (!Versioning.ReleaseVersion.TryParse(Version, out _)) throw new ArgumentException($"not a version: {Version}");
-        Parse.ContainerName(Container);
-        Parse.UrlPath(HealthPath);
-        Parse.Port(HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Parse.Port(AppPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // A dry run's placeholder registry (<REGISTRY>/book-shop:...) is the one reference allowed unchecked.
+        if (!Placeholders.IsPlaceholder(Image.Split('/')[0]) && !ImageGrammar.Reference().IsMatch(Image)) throw new ArgumentException($"not an image reference: {Image}");
+        var commit = Build.Commit.Sha;
+        if (!FullSha().IsMatch(commit)) throw new ArgumentException($"not a commit: {commit}");
+        Parse.ContainerName(Container.Name);
+        Parse.UrlPath(Container.HealthPath);
+        Parse.Port(Container.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Parse.Port(Container.AppPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         return new ShellScript()
             .Set("image", Image)
-            .Set("container", Container)
-            .Set("host_port", HostPort)
-            .Set("app_port", AppPort)
-            .Set("health_path", HealthPath)
-            .Set("timeout", (int)HealthTimeout.TotalSeconds)
-            .Set("want_version", $"\"version\": \"{Version}\"")
-            .Set("want_commit", $"\"commit\": \"{Commit}\"")
+            .Set("container", Container.Name)
+            .Set("host_port", Container.HostPort)
+            .Set("app_port", Container.AppPort)
+            .Set("health_path", Container.HealthPath)
+            .Set("timeout", (int)Container.HealthTimeout.TotalSeconds)
+            .Set("want_version", $"\"version\": \"{Build.Version}\"")
+            .Set("want_commit", $"\"commit\": \"{commit}\"")
             .Body("""
                 exec 9>"/tmp/book-shop-deploy-$container.lock"
                 if ! flock -n 9; then

@@ -1,10 +1,11 @@
 using Pipeline.Kubernetes;
 using Pipeline.Settings;
+using Pipeline.Versioning;
 
 namespace Pipeline.Remote;
 
 /// <summary>What Rollout runs on the EC2 host: each a `set -eu` script with validated, quoted values.</summary>
-public sealed record Rollout(string Kubectl, string Namespace, string Deployment, string Container, string Image, TimeSpan Timeout, ReleaseManifests Manifests)
+public sealed record Rollout(Production Target, string Image, ReleaseManifests Manifests)
 {
     private const string EndOfManifests = "BOOK_SHOP_MANIFESTS_END";
 
@@ -42,7 +43,7 @@ public sealed record Rollout(string Kubectl, string Namespace, string Deployment
         }
 
         return Start()
-            .Set("container", Parse.KubernetesName(Container))
+            .Set("container", Parse.KubernetesName(Target.Container))
             .Set("image", Image)
             .Body(UndoFunction)
             .Body($"""
@@ -69,10 +70,10 @@ public sealed record Rollout(string Kubectl, string Namespace, string Deployment
     /// release <see cref="SteadyAnswers"/> times in a row (or the time is up), printing each new
     /// answer; then prints the Deployment's pods as JSON after <see cref="PodsMarker"/>.
     /// </summary>
-    public string CheckScript(string version, string commit, TimeSpan checkTimeout) => Start()
+    public string CheckScript(ReleaseVersion version, string commit) => Start()
         .Set("selector", Manifests.PodSelector)
         .Set("node_port", Manifests.NodePort)
-        .Set("check_timeout", (int)checkTimeout.TotalSeconds)
+        .Set("check_timeout", (int)Target.CheckTimeout.TotalSeconds)
         .Set("want_version", $"\"version\": \"{version}\"")
         .Set("want_commit", $"\"commit\": \"{commit}\"")
         .Body($"""
@@ -103,9 +104,9 @@ public sealed record Rollout(string Kubectl, string Namespace, string Deployment
         .ToString();
 
     private ShellScript Start() => new ShellScript()
-        .Set("namespace", Parse.KubernetesName(Namespace))
-        .Set("deployment", Parse.KubernetesName(Deployment))
-        .Set("timeout", $"{(int)Timeout.TotalSeconds}s")
+        .Set("namespace", Parse.KubernetesName(Target.Namespace))
+        .Set("deployment", Parse.KubernetesName(Target.Deployment))
+        .Set("timeout", $"{(int)Target.RolloutTimeout.TotalSeconds}s")
         // Validated words only (letters, digits, / . _ -): safe to leave unquoted, so it splits.
-        .Body($"k() {{ {Parse.CommandWords(Kubectl)} \"$@\"; }}");
+        .Body($"k() {{ {Parse.CommandWords(Target.Kubectl)} \"$@\"; }}");
 }

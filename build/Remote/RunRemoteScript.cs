@@ -3,13 +3,18 @@ using System.Text;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Pipeline.Effects;
+using Polly;
+using Polly.Retry;
 using Pipeline.Settings;
+using S = Pipeline.Settings.Settings;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
 namespace Pipeline.Remote;
 
 /// <summary>The EC2 host as SSH sees it. Its key is checked against the pin before anything is sent.</summary>
+[Uses(nameof(S.Ec2Host), nameof(S.Ec2Port), nameof(S.Ec2User), nameof(S.Ec2SshKey), nameof(S.Ec2SshKeyFile), nameof(S.Ec2HostKey),
+    nameof(S.InsecureAcceptAnyHostKey), nameof(S.SshRetries))]
 public sealed class RemoteTarget(string host, int port, string user, Secret? privateKey, HostKeyPin? pin, bool acceptAnyHostKey, int connectRetries = 3)
 {
     /// <summary>How often a connection that could not be made is tried again (never a refused host key).</summary>
@@ -100,22 +105,24 @@ public sealed class RunRemoteScript(RemoteTarget target, string purpose, string 
         }
     }
 
-    /// <summary>Connects, retrying a connection that could not be made; a refused key is final.</summary>
+    /// <summary>Connects, retrying a connection that could not be made (Polly, as every retry of the run); a refused key is final.</summary>
     private async Task<SshClient> Connect(ICakeContext context, Secret key)
     {
-        for (var attempt = 0; ; attempt++)
+        var retries = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
-            try
+            MaxRetryAttempts = Math.Max(1, target.ConnectRetries),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromSeconds(1),
+            MaxDelay = TimeSpan.FromSeconds(20),
+            ShouldHandle = new PredicateBuilder().Handle<HostUnreachable>(_ => target.ConnectRetries > 0),
+            OnRetry = arguments =>
             {
-                return await ConnectOnce(context, key);
-            }
-            catch (HostUnreachable exception) when (attempt < target.ConnectRetries)
-            {
-                var delay = TimeSpan.FromSeconds(Math.Min(20, Math.Pow(2, attempt)) * (0.5 + Random.Shared.NextDouble()));
-                context.Log.Warning("{0}; retry {1} of {2} in {3:0.0}s", exception.Message, attempt + 1, target.ConnectRetries, delay.TotalSeconds);
-                await Task.Delay(delay);
-            }
-        }
+                context.Log.Warning("{0}; retry {1} of {2} in {3:0.0}s", arguments.Outcome.Exception!.Message, arguments.AttemptNumber + 1, target.ConnectRetries, arguments.RetryDelay.TotalSeconds);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+        return await retries.ExecuteAsync(async _ => await ConnectOnce(context, key));
     }
 
     private sealed class HostUnreachable(string message) : BuildInputException(message);

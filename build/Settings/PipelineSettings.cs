@@ -10,6 +10,16 @@ public enum RegistryType { EcrPublic, Basic, None }
 
 public enum RetagMode { Registry, Docker }
 
+/// <summary>The dev container: its name, host port (loopback, behind nginx), the app's port, and its health check.</summary>
+public sealed record DevContainer(string Name, int HostPort, int AppPort, string HealthPath, TimeSpan HealthTimeout);
+
+/// <summary>
+/// Production: the kubectl command on the host, the Deployment and container that run the
+/// release, the manifests that describe it, and how long a rollout and its check may take.
+/// </summary>
+public sealed record Production(string Kubectl, string Namespace, string Deployment, string Container, string ManifestsDir,
+    TimeSpan RolloutTimeout, TimeSpan CheckTimeout);
+
 /// <summary>
 /// Every setting of the contract, read once into typed, immutable values. A missing required
 /// value holds its placeholder (&lt;REGISTRY&gt;) so that a dry run can still show the plan;
@@ -24,6 +34,9 @@ public sealed class PipelineSettings
     public required string? RegistryUsername { get; init; }
     public required Secret? RegistryPassword { get; init; }
     public required Uri EcrPublicEndpoint { get; init; }
+
+    /// <summary>Whether the AWS credential chain has keys, a profile or a web identity to read (see EcrPublic).</summary>
+    public required bool AwsCredentialsConfigured { get; init; }
     public required string? BaseImage { get; init; }
 
     public required string Ec2Host { get; init; }
@@ -33,11 +46,8 @@ public sealed class PipelineSettings
     public required HostKeyPin? Ec2HostKey { get; init; }
     public required bool InsecureAcceptAnyHostKey { get; init; }
 
-    public required string DevContainer { get; init; }
-    public required int DevHostPort { get; init; }
-    public required int AppPort { get; init; }
-    public required string HealthPath { get; init; }
-    public required TimeSpan HealthTimeout { get; init; }
+    /// <summary>The dev container on the EC2 host, as DeployDev replaces and checks it.</summary>
+    public required DevContainer DevApp { get; init; }
 
     public required SnapshotTag? SnapshotTag { get; init; }
     public required string? SnapshotFile { get; init; }
@@ -47,15 +57,8 @@ public sealed class PipelineSettings
     public required Uri GitHubApiUrl { get; init; }
 
     public required RetagMode RetagMode { get; init; }
-    public required string Kubectl { get; init; }
-    public required string K8sNamespace { get; init; }
-    public required string K8sDeployment { get; init; }
-    public required string K8sContainer { get; init; }
-    public required string ManifestsDir { get; init; }
-    public required TimeSpan RolloutTimeout { get; init; }
-
-    /// <summary>How long production's NodePort may take to answer steadily with the release after the rollout.</summary>
-    public required TimeSpan ProductionCheckTimeout { get; init; }
+    /// <summary>Production on MicroK8s, as Rollout rolls it out and checks it.</summary>
+    public required Production Production { get; init; }
 
     /// <summary>How the HTTP clients retry transient failures, and how long one attempt may take.</summary>
     public required Http.RetryPolicy HttpPolicy { get; init; }
@@ -68,14 +71,20 @@ public sealed class PipelineSettings
 
     public required IReadOnlyList<SettingProblem> Problems { get; init; }
 
-    /// <summary>The problems that matter to the tasks about to run.</summary>
-    public IReadOnlyList<SettingProblem> ProblemsFor(IEnumerable<string> taskNames)
-    {
-        var names = taskNames.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return Problems.Where(problem => problem.Setting.UsedBy.Any(names.Contains)).ToList();
-    }
+    /// <summary>Settings that a task declares itself (not the contract's): their checked values.</summary>
+    public required IReadOnlyDictionary<Setting, string> Declared { get; init; }
 
-    public static PipelineSettings Read(ICakeArguments arguments, Func<string, string?> environment)
+    /// <summary>The secrets of settings that a task declares itself, for masking.</summary>
+    public required IReadOnlyList<Secret> DeclaredSecrets { get; init; }
+
+    /// <summary>The problems that matter to the tasks about to run (those of the settings they declare), in the catalogue's order.</summary>
+    public IReadOnlyList<SettingProblem> ProblemsFor(IReadOnlyList<Setting> used) =>
+        Problems.Where(problem => used.Contains(problem.Setting)).OrderBy(problem => used.ToList().IndexOf(problem.Setting)).ToList();
+
+    /// <summary>A task's own setting: its checked value, or in a dry run without it, its placeholder.</summary>
+    public string Value(Setting setting) => Declared.TryGetValue(setting, out var value) ? value : setting.Placeholder;
+
+    public static PipelineSettings Read(ICakeArguments arguments, Func<string, string?> environment, SettingsCatalog catalog)
     {
         var read = new SettingsReader(arguments, environment);
 
@@ -89,6 +98,13 @@ public sealed class PipelineSettings
         if (registryType == RegistryType.Basic && (username is null || password is null))
         {
             read.Missing(username is null ? S.RegistryUsername : S.RegistryPassword, "registry type basic needs REGISTRY_USERNAME and REGISTRY_PASSWORD");
+        }
+
+        var awsConfigured = EcrPublic.CredentialsConfigured(environment);
+        if (registryType == RegistryType.EcrPublic && !awsConfigured)
+        {
+            // Advisory: on EC2 an instance role may still answer, so a real run is not refused.
+            read.Advise(S.AwsAccessKeyId, "no AWS credentials configured: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a role (GitHub OIDC) for ECR Public");
         }
 
         var sshKey = read.Secret(S.Ec2SshKey, S.Ec2SshKeyFile);
@@ -121,12 +137,15 @@ public sealed class PipelineSettings
             read.Missing(S.GitHubToken, "set GITHUB_TOKEN (in GitHub Actions: env: GITHUB_TOKEN: ${{ github.token }})");
         }
 
+        var (declared, declaredSecrets) = ReadDeclared(read, catalog);
+
         return new PipelineSettings
         {
             Image = new ImageRepository(registry, read.Optional(S.Repository, "book-shop", ImageRepository.ParseName)),
             RegistryType = registryType,
             RegistryUsername = username,
             RegistryPassword = password,
+            AwsCredentialsConfigured = awsConfigured,
             EcrPublicEndpoint = read.Optional(S.EcrPublicEndpoint, read.Optional(S.AwsEndpoint, EcrPublic.DefaultEndpoint, Parse.HttpUrl), Parse.HttpUrl),
             BaseImage = read.Optional(S.BaseImage, null, text => ImageGrammar.Reference().IsMatch(text)
                 ? text
@@ -137,24 +156,26 @@ public sealed class PipelineSettings
             Ec2SshKey = sshKey,
             Ec2HostKey = hostKey,
             InsecureAcceptAnyHostKey = insecure,
-            DevContainer = read.Optional(S.DevContainer, "dev-app", Parse.ContainerName),
-            DevHostPort = read.Optional(S.DevHostPort, 4000, Parse.Port),
-            AppPort = read.Optional(S.AppPort, 8000, Parse.Port),
-            HealthPath = read.Optional(S.HealthPath, "/healthz", Parse.UrlPath),
-            HealthTimeout = read.Optional(S.HealthTimeout, TimeSpan.FromSeconds(60), Parse.Duration),
+            DevApp = new DevContainer(
+                read.Optional(S.DevContainer, "dev-app", Parse.ContainerName),
+                read.Optional(S.DevHostPort, 4000, Parse.Port),
+                read.Optional(S.AppPort, 8000, Parse.Port),
+                read.Optional(S.HealthPath, "/healthz", Parse.UrlPath),
+                read.Optional(S.HealthTimeout, TimeSpan.FromSeconds(60), Parse.Duration)),
             SnapshotTag = snapshotTag,
             SnapshotFile = snapshotFile,
             GitHubToken = githubToken,
             GitHubRepository = read.Required(S.GitHubRepository, S.GitHubRepository.Placeholder, Parse.GitHubRepository),
             GitHubApiUrl = read.Optional(S.GitHubApiUrl, new Uri("https://api.github.com"), Parse.HttpUrl),
             RetagMode = read.Optional(S.RetagMode, RetagMode.Registry, ParseRetagMode),
-            Kubectl = read.Optional(S.Kubectl, "sudo microk8s kubectl", Parse.CommandWords),
-            K8sNamespace = read.Optional(S.K8sNamespace, "default", Parse.KubernetesName),
-            K8sDeployment = read.Optional(S.K8sDeployment, "book-shop", Parse.KubernetesName),
-            K8sContainer = read.Optional(S.K8sContainer, "book-shop", Parse.KubernetesName),
-            ManifestsDir = read.Optional(S.ManifestsDir, "manifests", Parse.FilePath),
-            RolloutTimeout = read.Optional(S.RolloutTimeout, TimeSpan.FromSeconds(180), Parse.Duration),
-            ProductionCheckTimeout = read.Optional(S.ProductionCheckTimeout, TimeSpan.FromSeconds(60), Parse.Duration),
+            Production = new Production(
+                read.Optional(S.Kubectl, "sudo microk8s kubectl", Parse.CommandWords),
+                read.Optional(S.K8sNamespace, "default", Parse.KubernetesName),
+                read.Optional(S.K8sDeployment, "book-shop", Parse.KubernetesName),
+                read.Optional(S.K8sContainer, "book-shop", Parse.KubernetesName),
+                read.Optional(S.ManifestsDir, "manifests", Parse.FilePath),
+                read.Optional(S.RolloutTimeout, TimeSpan.FromSeconds(180), Parse.Duration),
+                read.Optional(S.ProductionCheckTimeout, TimeSpan.FromSeconds(60), Parse.Duration)),
             HttpPolicy = Http.RetryPolicy.Default with
             {
                 MaxRetries = read.Optional(S.HttpRetries, Http.RetryPolicy.Default.MaxRetries, Parse.Count),
@@ -162,9 +183,37 @@ public sealed class PipelineSettings
             },
             SshRetries = read.Optional(S.SshRetries, 3, Parse.Count),
             IsCi = string.Equals(read.Raw(S.Ci), "true", StringComparison.OrdinalIgnoreCase) || read.Raw(S.Ci) == "1",
+            Declared = declared,
+            DeclaredSecrets = declaredSecrets,
             Problems = read.Problems,
         };
     }
+
+    /// <summary>A task's own settings, beyond the contract's: required, checked and secret as declared.</summary>
+    private static (Dictionary<Setting, string>, List<Secret>) ReadDeclared(SettingsReader read, SettingsCatalog catalog)
+    {
+        var contract = typeof(Settings).GetFields().Select(field => field.GetValue(null)).OfType<Setting>().ToHashSet();
+        var values = new Dictionary<Setting, string>();
+        var secrets = new List<Secret>();
+        foreach (var setting in catalog.All.Where(setting => !contract.Contains(setting)))
+        {
+            if (setting.IsSecret)
+            {
+                if (read.Secret(setting) is { } secret) secrets.Add(secret);
+                else if (setting.IsRequired) read.Missing(setting, $"set the environment variable {setting.Variable}");
+                continue;
+            }
+            var value = setting.IsRequired ? read.Required<string?>(setting, null, Checked(setting)) : read.Optional<string?>(setting, null, Checked(setting));
+            if (value is not null) values[setting] = value;
+        }
+        return (values, secrets);
+    }
+
+    private static Func<string, string?> Checked(Setting setting) => text =>
+    {
+        setting.Check?.Invoke(text);
+        return text;
+    };
 
     private static RegistryType ParseRegistryType(string text) => text.ToLowerInvariant() switch
     {

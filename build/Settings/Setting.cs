@@ -1,68 +1,109 @@
-using static Pipeline.Tasks.TaskNames;
-
 namespace Pipeline.Settings;
 
-/// <summary>One setting: its argument (null for secrets), its environment variable, the tasks that use it.</summary>
-public sealed record Setting(string? Argument, string Variable, params string[] UsedBy)
+/// <summary>
+/// One setting: its argument (null for a secret, which comes only from the environment), its
+/// environment variable, and its default as the README and --help state it. Which tasks use it
+/// is not written here: each task declares what it reads with [Uses], and the rest follows.
+/// </summary>
+public sealed record Setting(string? Argument, string Variable, string Default)
 {
+    /// <summary>A credential: never an argument, masked in GitHub Actions, shown as [REDACTED].</summary>
+    public bool IsSecret { get; init; }
+
+    /// <summary>For a setting the pipeline's own reader does not know: a real run needs it.</summary>
+    public bool IsRequired { get; init; }
+
+    /// <summary>For a setting the pipeline's own reader does not know: throws FormatException with the end of a sentence.</summary>
+    public Action<string>? Check { get; init; }
+
     /// <summary>How errors name it: "--registry / REGISTRY".</summary>
     public string Names => Argument is null ? Variable : $"--{Argument} / {Variable}";
 
-    public string Placeholder => $"<{Variable}>";
+    /// <summary>What a dry run shows for it when it is missing: &lt;VARIABLE&gt; (see <see cref="Placeholders"/>).</summary>
+    public string Placeholder => Placeholders.For(Variable);
+
+    public static Setting Secret(string variable, string @default) => new(null, variable, @default) { IsSecret = true };
 }
 
-/// <summary>Every setting's names, in one place; the README's table lists the same.</summary>
+/// <summary>
+/// A dry run without a value goes on with a placeholder in angle brackets: "&lt;REGISTRY&gt;", or
+/// "&lt;the digest the registry reports after the push&gt;". One spelling, one test.
+/// </summary>
+public static class Placeholders
+{
+    public static string For(string what) => $"<{what}>";
+
+    public static bool IsPlaceholder(string value) => value.StartsWith('<') && value.EndsWith('>');
+}
+
+/// <summary>
+/// Declares which settings a task, or a helper that tasks call, reads: names of <c>static
+/// readonly Setting</c> fields (of <see cref="Settings"/> or of the declaring class). The up-front
+/// check, "A real run also needs", masking, --help and the README's table all follow from these.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+public sealed class UsesAttribute(params string[] settings) : Attribute
+{
+    public IReadOnlyList<string> Settings { get; } = settings;
+}
+
+/// <summary>The task calls this helper, which declares its own settings with [Uses].</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+public sealed class UsesSettingsOfAttribute(Type helper) : Attribute
+{
+    public Type Helper { get; } = helper;
+}
+
+/// <summary>Every setting of the pipeline's contract, in the order the README lists them.</summary>
 public static class Settings
 {
-    private static readonly string[] RegistryUsers = [Login, Build, Push, DeployDev, ResolveSnapshot, Retag, Rollout];
-    private static readonly string[] HostUsers = [DeployDev, Rollout];
+    public static readonly Setting Registry = new("registry", "REGISTRY", "required, e.g. `public.ecr.aws/abc1d2e3` or `127.0.0.1:5000`");
+    public static readonly Setting Repository = new("repository", "IMAGE_REPOSITORY", "`book-shop`");
+    public static readonly Setting RegistryType = new("registry-type", "REGISTRY_TYPE", "`ecr-public` for public.ecr.aws, else `basic` when REGISTRY_USERNAME is set, else `none`");
+    public static readonly Setting AwsAccessKeyId = new(null, "AWS_ACCESS_KEY_ID", "the AWS SDK credential chain");
+    public static readonly Setting AwsSecretAccessKey = Setting.Secret("AWS_SECRET_ACCESS_KEY", "the AWS SDK credential chain (secret)");
+    public static readonly Setting AwsSessionToken = Setting.Secret("AWS_SESSION_TOKEN", "the AWS SDK credential chain (secret)");
+    public static readonly Setting AwsProfile = new(null, "AWS_PROFILE", "the AWS SDK credential chain");
+    public static readonly Setting EcrPublicEndpoint = new(null, "AWS_ENDPOINT_URL_ECR_PUBLIC", "the real endpoint (us-east-1)");
+    public static readonly Setting AwsEndpoint = new(null, "AWS_ENDPOINT_URL", "the real endpoint; AWS_ENDPOINT_URL_ECR_PUBLIC wins");
+    public static readonly Setting RegistryUsername = new("registry-username", "REGISTRY_USERNAME", "none");
+    public static readonly Setting RegistryPassword = Setting.Secret("REGISTRY_PASSWORD", "none (secret)");
+    public static readonly Setting BaseImage = new("base-image", "BASE_IMAGE", "the Dockerfile's own");
 
-    public static readonly Setting Registry = new("registry", "REGISTRY", RegistryUsers);
-    public static readonly Setting Repository = new("repository", "IMAGE_REPOSITORY", RegistryUsers);
-    public static readonly Setting RegistryType = new("registry-type", "REGISTRY_TYPE", Login, Retag);
-    public static readonly Setting RegistryUsername = new("registry-username", "REGISTRY_USERNAME", Login, Retag);
-    public static readonly Setting RegistryPassword = new(null, "REGISTRY_PASSWORD", Login, Retag);
-    public static readonly Setting EcrPublicEndpoint = new(null, "AWS_ENDPOINT_URL_ECR_PUBLIC", Login);
-    public static readonly Setting AwsEndpoint = new(null, "AWS_ENDPOINT_URL", Login);
-    public static readonly Setting BaseImage = new("base-image", "BASE_IMAGE", Build);
+    public static readonly Setting Ec2Host = new("ec2-host", "EC2_HOST", "required");
+    public static readonly Setting Ec2Port = new("ec2-port", "EC2_PORT", "`22`");
+    public static readonly Setting Ec2User = new("ec2-user", "EC2_USER", "`ubuntu`");
+    public static readonly Setting Ec2SshKey = Setting.Secret("EC2_SSH_KEY", "required (secret): the private key text, or EC2_SSH_KEY_FILE");
+    public static readonly Setting Ec2SshKeyFile = new(null, "EC2_SSH_KEY_FILE", "none: the path of the private key");
+    public static readonly Setting Ec2HostKey = new("ec2-host-key", "EC2_HOST_KEY", "required: a known_hosts line or a `SHA256:` fingerprint");
+    public static readonly Setting InsecureAcceptAnyHostKey = new("insecure-accept-any-host-key", "INSECURE_ACCEPT_ANY_HOST_KEY", "off; local experiments only, warns on every use");
+    public static readonly Setting SshRetries = new("ssh-retries", "SSH_RETRIES", "`3` (0 to 10): retries of an SSH connection that could not be made");
 
-    public static readonly Setting Ec2Host = new("ec2-host", "EC2_HOST", HostUsers);
-    public static readonly Setting Ec2Port = new("ec2-port", "EC2_PORT", HostUsers);
-    public static readonly Setting Ec2User = new("ec2-user", "EC2_USER", HostUsers);
-    public static readonly Setting Ec2SshKey = new(null, "EC2_SSH_KEY", HostUsers);
-    public static readonly Setting Ec2SshKeyFile = new(null, "EC2_SSH_KEY_FILE", HostUsers);
-    public static readonly Setting Ec2HostKey = new("ec2-host-key", "EC2_HOST_KEY", HostUsers);
-    public static readonly Setting InsecureAcceptAnyHostKey = new("insecure-accept-any-host-key", "INSECURE_ACCEPT_ANY_HOST_KEY", HostUsers);
+    public static readonly Setting DevContainer = new("dev-container", "DEV_CONTAINER", "`dev-app`");
+    public static readonly Setting DevHostPort = new("dev-host-port", "DEV_HOST_PORT", "`4000`");
+    public static readonly Setting AppPort = new("app-port", "APP_PORT", "`8000`");
+    public static readonly Setting HealthPath = new("health-path", "HEALTH_PATH", "`/healthz`");
+    public static readonly Setting HealthTimeout = new("health-timeout", "HEALTH_TIMEOUT", "`60s` (`90s`, `3m`, `1h`; 1s to 24h)");
 
-    public static readonly Setting DevContainer = new("dev-container", "DEV_CONTAINER", DeployDev);
-    public static readonly Setting DevHostPort = new("dev-host-port", "DEV_HOST_PORT", DeployDev);
-    public static readonly Setting AppPort = new("app-port", "APP_PORT", DeployDev);
-    public static readonly Setting HealthPath = new("health-path", "HEALTH_PATH", DeployDev);
-    public static readonly Setting HealthTimeout = new("health-timeout", "HEALTH_TIMEOUT", DeployDev);
+    public static readonly Setting SnapshotTag = new("snapshot-tag", "SNAPSHOT_TAG", "none; this or the file is required (a dry run without either plans HEAD's snapshot)");
+    public static readonly Setting SnapshotFile = new("snapshot-file", "SNAPSHOT_FILE", "none");
 
-    public static readonly Setting SnapshotTag = new("snapshot-tag", "SNAPSHOT_TAG", ResolveSnapshot);
-    public static readonly Setting SnapshotFile = new("snapshot-file", "SNAPSHOT_FILE", ResolveSnapshot);
+    public static readonly Setting GitHubToken = Setting.Secret("GITHUB_TOKEN", "required (secret)");
+    public static readonly Setting GitHubRepository = new("github-repository", "GITHUB_REPOSITORY", "required, `owner/name`");
+    public static readonly Setting GitHubApiUrl = new("github-api-url", "GITHUB_API_URL", "`https://api.github.com`");
 
-    public static readonly Setting GitHubToken = new(null, "GITHUB_TOKEN", Release);
-    public static readonly Setting GitHubRepository = new("github-repository", "GITHUB_REPOSITORY", Release);
-    public static readonly Setting GitHubApiUrl = new("github-api-url", "GITHUB_API_URL", Release);
+    public static readonly Setting RetagMode = new("retag-mode", "RETAG_MODE", "`registry` (or `docker`)");
 
-    public static readonly Setting RetagMode = new("retag-mode", "RETAG_MODE", Retag);
+    public static readonly Setting Kubectl = new("kubectl", "KUBECTL", "`sudo microk8s kubectl`");
+    public static readonly Setting K8sNamespace = new("k8s-namespace", "K8S_NAMESPACE", "`default`");
+    public static readonly Setting K8sDeployment = new("k8s-deployment", "K8S_DEPLOYMENT", "`book-shop`");
+    public static readonly Setting K8sContainer = new("k8s-container", "K8S_CONTAINER", "`book-shop`");
+    public static readonly Setting ManifestsDir = new("manifests", "MANIFESTS_DIR", "`manifests`");
+    public static readonly Setting RolloutTimeout = new("rollout-timeout", "ROLLOUT_TIMEOUT", "`180s`");
+    public static readonly Setting ProductionCheckTimeout = new("production-check-timeout", "PRODUCTION_CHECK_TIMEOUT", "`60s`: how long the NodePort may take to answer steadily with the release after the rollout");
 
-    public static readonly Setting Kubectl = new("kubectl", "KUBECTL", Rollout);
-    public static readonly Setting K8sNamespace = new("k8s-namespace", "K8S_NAMESPACE", Rollout);
-    public static readonly Setting K8sDeployment = new("k8s-deployment", "K8S_DEPLOYMENT", Rollout);
-    public static readonly Setting K8sContainer = new("k8s-container", "K8S_CONTAINER", Rollout);
-    public static readonly Setting ManifestsDir = new("manifests", "MANIFESTS_DIR", Rollout);
-    public static readonly Setting RolloutTimeout = new("rollout-timeout", "ROLLOUT_TIMEOUT", Rollout);
-    public static readonly Setting ProductionCheckTimeout = new("production-check-timeout", "PRODUCTION_CHECK_TIMEOUT", Rollout);
+    public static readonly Setting HttpRetries = new("http-retries", "HTTP_RETRIES", "`4` (0 to 10): retries of a transient HTTP failure");
+    public static readonly Setting HttpTimeout = new("http-timeout", "HTTP_TIMEOUT", "`30s`: how long one HTTP attempt may take");
 
-    public static readonly Setting HttpRetries = new("http-retries", "HTTP_RETRIES", Login, Build, Push, ResolveSnapshot, Release, Retag);
-    public static readonly Setting HttpTimeout = new("http-timeout", "HTTP_TIMEOUT", Login, Build, Push, ResolveSnapshot, Release, Retag);
-    public static readonly Setting SshRetries = new("ssh-retries", "SSH_RETRIES", DeployDev, Rollout);
-
-    public static readonly Setting Ci = new(null, "CI", ReadVersion);
-
-    /// <summary>The argument that every dry-run spelling arrives as (see Frosting/README.md).</summary>
-    public const string DryRunArgument = "dryrun";
+    public static readonly Setting Ci = new(null, "CI", "unset; `true` makes a dirty working tree an error");
 }

@@ -2,8 +2,11 @@ using Cake.Core;
 
 namespace Pipeline.Settings;
 
-/// <summary>A setting that is missing or invalid; reported before the first task runs.</summary>
-public sealed record SettingProblem(Setting Setting, string Message, bool IsMissing)
+/// <summary>
+/// A setting that is missing or invalid; reported before the first task runs. An advisory one is
+/// only listed by a dry run, since a real run may still find the value elsewhere (an instance role).
+/// </summary>
+public sealed record SettingProblem(Setting Setting, string Message, bool IsMissing, bool IsAdvisory = false)
 {
     public override string ToString() => $"{Setting.Names}: {Message}";
 }
@@ -12,7 +15,7 @@ public sealed record SettingProblem(Setting Setting, string Message, bool IsMiss
 /// Reads each setting once: the argument wins over the environment variable; secrets come only
 /// from the environment. Bad values become problems (never exceptions) so that all are reported together.
 /// </summary>
-internal sealed class SettingsReader(ICakeArguments arguments, Func<string, string?> environment)
+public sealed class SettingsReader(ICakeArguments arguments, Func<string, string?> environment)
 {
     private readonly List<SettingProblem> _problems = [];
 
@@ -56,7 +59,7 @@ internal sealed class SettingsReader(ICakeArguments arguments, Func<string, stri
     public Secret? Secret(Setting setting, Setting? fileSetting = null)
     {
         var argumentName = setting.Variable.ToLowerInvariant().Replace('_', '-');
-        if (arguments.HasArgument(argumentName))
+        if (arguments.HasArgument(argumentName) || arguments.HasArgument(setting.Variable.ToLowerInvariant()))
         {
             _problems.Add(new SettingProblem(setting,
                 $"is a secret: set the environment variable {setting.Variable}, never --{argumentName} (arguments land in shell history and process lists)", IsMissing: false));
@@ -79,6 +82,9 @@ internal sealed class SettingsReader(ICakeArguments arguments, Func<string, stri
 
     public void Missing(Setting setting, string message) =>
         _problems.Add(new SettingProblem(setting, "missing: " + message, IsMissing: true));
+
+    public void Advise(Setting setting, string message) =>
+        _problems.Add(new SettingProblem(setting, "missing: " + message, IsMissing: true, IsAdvisory: true));
 
     public void Invalid(Setting setting, string message) =>
         _problems.Add(new SettingProblem(setting, message, IsMissing: false));
@@ -103,9 +109,9 @@ internal sealed class SettingsReader(ICakeArguments arguments, Func<string, stri
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     /// <summary>Bad input is echoed on one line: control characters escaped, length capped.</summary>
-    public static string Printable(string value)
+    public static string Printable(string value, int maxLength = 80)
     {
         var escaped = string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
-        return escaped.Length > 80 ? escaped[..80] + "..." : escaped;
+        return escaped.Length > maxLength ? escaped[..maxLength] + "..." : escaped;
     }
 }

@@ -44,5 +44,5 @@ public static class DevReport
     }
 
     private static string DevUrl(BuildContext context) =>
-        $"http://{context.Settings.Ec2Host}:8080/ (nginx -> 127.0.0.1:{context.Settings.DevHostPort} -> container {context.Settings.DevContainer})";
+        $"http://{context.Settings.Ec2Host}:8080/ (nginx -> 127.0.0.1:{context.Settings.DevApp.HostPort} -> container {context.Settings.DevApp.Name})";
 }

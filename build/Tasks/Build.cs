@@ -1,16 +1,19 @@
 using Cake.Common.Build;
 using Cake.Frosting;
 using Pipeline.Docker;
+using Pipeline.Registry;
+using Pipeline.Settings;
+using S = Pipeline.Settings.Settings;
 
 namespace Pipeline.Tasks;
 
 [TaskName(TaskNames.Build)]
+[Uses(nameof(S.Registry), nameof(S.Repository), nameof(S.BaseImage), nameof(S.HttpRetries), nameof(S.HttpTimeout))]
 [TaskDescription("Builds the root Dockerfile as <registry>/<repository>:X.Y.Z-SNAPSHOT-<sha7>.")]
 [IsDependentOn(typeof(Login))]
-public sealed class Build : AsyncFrostingTask<BuildContext>
+public sealed class Build(RegistryAccess registry) : AsyncFrostingTask<BuildContext>
 {
-    public override bool ShouldRun(BuildContext context) =>
-        context.ShouldRun(context.ShouldBuildImage, AlreadyPublished.Reason(context));
+    public override bool ShouldRun(BuildContext context) => AlreadyPublished.ShouldBuild(context, registry);
 
     public override async Task RunAsync(BuildContext context)
     {
@@ -34,8 +37,14 @@ public sealed class Build : AsyncFrostingTask<BuildContext>
     }
 }
 
+/// <summary>A snapshot tag names one build forever: a re-run of a commit deploys the image it already has.</summary>
 internal static class AlreadyPublished
 {
-    public static string Reason(BuildContext context) =>
-        $"{context.SnapshotReference} is already in the registry as {context.AlreadyPublished?.Digest}: a snapshot tag names one build forever, so this run deploys that image instead of building another.";
+    public static bool ShouldBuild(BuildContext context, RegistryAccess registry)
+    {
+        var published = registry.PublishedSnapshot().GetAwaiter().GetResult();
+        if (published is not null) context.UseImage(published);
+        return context.ShouldRun(published is null,
+            $"{context.SnapshotReference} is already in the registry as {published?.Digest}: a snapshot tag names one build forever, so this run deploys that image instead of building another.");
+    }
 }

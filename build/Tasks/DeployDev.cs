@@ -1,9 +1,13 @@
 using Cake.Frosting;
 using Pipeline.Remote;
+using Pipeline.Settings;
+using S = Pipeline.Settings.Settings;
 
 namespace Pipeline.Tasks;
 
 [TaskName(TaskNames.DeployDev)]
+[Uses(nameof(S.Registry), nameof(S.Repository), nameof(S.DevContainer), nameof(S.DevHostPort), nameof(S.AppPort), nameof(S.HealthPath), nameof(S.HealthTimeout))]
+[UsesSettingsOf(typeof(RemoteTarget))]
 [TaskDescription("Replaces the dev-app container on the EC2 host over SSH; checks health and version; puts the previous one back on failure.")]
 [IsDependentOn(typeof(Push))]
 public sealed class DeployDev : AsyncFrostingTask<BuildContext>
@@ -13,12 +17,10 @@ public sealed class DeployDev : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var settings = context.Settings;
-        var version = context.Version;
-        var deploy = new DevDeploy(context.SnapshotReference, settings.DevContainer, settings.DevHostPort, settings.AppPort,
-            settings.HealthPath, settings.HealthTimeout, version.Version.ToString(), version.Commit.Sha);
+        var devApp = context.Settings.DevApp;
+        var deploy = new DevDeploy(context.SnapshotReference, devApp, context.Version);
 
-        await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"replace {settings.DevContainer}", deploy.Script(), settings.HealthTimeout + PullAllowance)
+        await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"replace {devApp.Name}", deploy.Script(), devApp.HealthTimeout + PullAllowance)
         {
             StateProbe = deploy.StateProbe(),
         });

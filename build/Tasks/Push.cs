@@ -1,15 +1,18 @@
 using Cake.Frosting;
 using Pipeline.Docker;
+using Pipeline.Registry;
+using Pipeline.Settings;
+using S = Pipeline.Settings.Settings;
 
 namespace Pipeline.Tasks;
 
 [TaskName(TaskNames.Push)]
+[Uses(nameof(S.Registry), nameof(S.Repository), nameof(S.HttpRetries), nameof(S.HttpTimeout))]
 [TaskDescription("Pushes the snapshot image, never over an existing tag, and reads its digest back from the registry.")]
 [IsDependentOn(typeof(Build))]
-public sealed class Push : AsyncFrostingTask<BuildContext>
+public sealed class Push(RegistryAccess registry) : AsyncFrostingTask<BuildContext>
 {
-    public override bool ShouldRun(BuildContext context) =>
-        context.ShouldRun(context.ShouldBuildImage, AlreadyPublished.Reason(context));
+    public override bool ShouldRun(BuildContext context) => AlreadyPublished.ShouldBuild(context, registry);
 
     public override async Task RunAsync(BuildContext context)
     {
@@ -18,7 +21,7 @@ public sealed class Push : AsyncFrostingTask<BuildContext>
 
         // ECR Public cannot make tags immutable, so the pipeline does: a tag that appeared since
         // the first look (another run of the same commit) is never pushed over.
-        if (!context.IsDryRun && await context.RegistryApi.HeadManifest(repository, tag) is { } appeared)
+        if (!context.IsDryRun && await registry.Api.HeadManifest(repository, tag) is { } appeared)
         {
             throw new BuildInputException($"{context.SnapshotReference} appeared in the registry as {appeared.Digest} while this run was building; a snapshot tag is never overwritten. Re-run Dev to deploy that image.");
         }
@@ -26,9 +29,9 @@ public sealed class Push : AsyncFrostingTask<BuildContext>
         await context.Docker.Run(new DockerPush(context.SnapshotReference));
 
         var digest = context.IsDryRun
-            ? "<the digest the registry reports after the push>"
-            : (await context.RegistryApi.HeadManifest(repository, tag))?.Digest
-              ?? throw new Registry.RegistryException($"{context.SnapshotReference} is not in the registry right after the push.");
+            ? Placeholders.For("the digest the registry reports after the push")
+            : (await registry.Api.HeadManifest(repository, tag))?.Digest
+              ?? throw new RegistryException($"{context.SnapshotReference} is not in the registry right after the push.");
         context.UseImage(new PublishedImage(context.SnapshotReference, digest));
     }
 }

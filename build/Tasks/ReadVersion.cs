@@ -1,10 +1,13 @@
 using Cake.Common.Diagnostics;
 using Cake.Frosting;
 using Pipeline.Versioning;
+using Pipeline.Settings;
+using S = Pipeline.Settings.Settings;
 
 namespace Pipeline.Tasks;
 
 [TaskName(TaskNames.ReadVersion)]
+[Uses(nameof(S.Ci))]
 [TaskDescription("Reads the version from pyproject.toml and HEAD's commit; makes the snapshot tag X.Y.Z-SNAPSHOT-<sha7>.")]
 public sealed class ReadVersion : FrostingTask<BuildContext>
 {

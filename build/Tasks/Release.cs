@@ -1,21 +1,25 @@
 using Cake.Common.Diagnostics;
 using Cake.Frosting;
+using Pipeline.Http;
 using Octokit;
 using Pipeline.GitHub;
+using Pipeline.Settings;
+using S = Pipeline.Settings.Settings;
 
 namespace Pipeline.Tasks;
 
 [TaskName(TaskNames.Release)]
+[Uses(nameof(S.GitHubToken), nameof(S.GitHubRepository), nameof(S.GitHubApiUrl), nameof(S.HttpRetries), nameof(S.HttpTimeout))]
 [TaskDescription("Creates the annotated tag vX.Y.Z on the snapshot's commit and the GitHub release with generated notes; keeps what already matches.")]
 [IsDependentOn(typeof(ResolveSnapshot))]
-public sealed class Release : AsyncFrostingTask<BuildContext>
+public sealed class Release(PipelineHttp http) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
         var promotion = context.Promotion;
-        var github = new GitHubReleases(settings.GitHubApiUrl, settings.GitHubRepository, settings.GitHubToken, context.Effects, context.Http);
-        var canRead = settings.GitHubToken is not null && !settings.GitHubRepository.StartsWith('<');
+        var github = new GitHubReleases(settings.GitHubApiUrl, settings.GitHubRepository, settings.GitHubToken, context.Effects, http.Handler);
+        var canRead = settings.GitHubToken is not null && !Placeholders.IsPlaceholder(settings.GitHubRepository);
         try
         {
             await Tag(context, github, promotion, canRead);
@@ -46,7 +50,7 @@ public sealed class Release : AsyncFrostingTask<BuildContext>
             $"{promotion.ReleaseTag}\n\nImage {promotion.ReleaseReference}@{promotion.Digest}\nSnapshot {promotion.SnapshotTag}");
         try
         {
-            await github.CreateTagReference(promotion.ReleaseTag, tagObject.Sha ?? "<the tag object's sha>");
+            await github.CreateTagReference(promotion.ReleaseTag, tagObject.Sha ?? Placeholders.For("the tag object's sha"));
         }
         catch (ApiException exception) when (GitHubReleases.IsAlreadyExists(exception))
         {
@@ -80,7 +84,7 @@ public sealed class Release : AsyncFrostingTask<BuildContext>
         var previous = canRead ? await github.PreviousReleaseTag(context.Version.Version) : null;
         var notes = canRead
             ? await github.GenerateNotes(promotion.ReleaseTag, promotion.Commit, previous)
-            : $"<notes GitHub generates from {previous ?? "the previous release"} to {promotion.ReleaseTag}>";
+            : Placeholders.For($"notes GitHub generates from {previous ?? "the previous release"} to {promotion.ReleaseTag}");
         context.Information("Release notes cover {0}..{1}", previous ?? "(the first release)", promotion.ReleaseTag);
         await github.CreateRelease(promotion.ReleaseTag, $"{notes}\n\n{imageSection}\n");
     }

@@ -3,19 +3,23 @@ using Cake.Frosting;
 using Pipeline.Registry;
 using Pipeline.Snapshot;
 using Pipeline.Versioning;
+using Pipeline.Settings;
+using S = Pipeline.Settings.Settings;
 
 namespace Pipeline.Tasks;
 
 [TaskName(TaskNames.ResolveSnapshot)]
+[Uses(nameof(S.SnapshotTag), nameof(S.SnapshotFile))]
+[UsesSettingsOf(typeof(RegistryAccess))]
 [TaskDescription("Takes the snapshot Dev built (--snapshot-file or --snapshot-tag), never a guess, and proves it may be released from HEAD.")]
 [IsDependentOn(typeof(ReadVersion))]
-public sealed class ResolveSnapshot : AsyncFrostingTask<BuildContext>
+public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
         var record = settings.SnapshotFile is { } file ? SnapshotInput.Load(Path.Combine(context.RepositoryRoot, file)) : null;
-        var tag = record is not null ? Parse(record.SnapshotTag) : settings.SnapshotTag!;
+        var tag = record is not null ? Parse(record.SnapshotTag) : settings.SnapshotTag ?? PlannedSnapshot(context);
         if (record is not null && settings.SnapshotTag is { } given && given != tag)
         {
             throw new BuildInputException($"--snapshot-tag {given} and the record's snapshotTag {tag} differ: give one of them.");
@@ -36,7 +40,7 @@ public sealed class ResolveSnapshot : AsyncFrostingTask<BuildContext>
             throw new BuildInputException($"The record's image {record.Image} is not {snapshotReference}: promote within the registry and repository that Dev pushed to.");
         }
 
-        context.UseRegistryCredentials(await RegistryLogin.Credentials(context));
+        await registry.Login();
         var digest = await RegistryDigest(context, tag, record);
 
         var releaseTag = version.ReleaseTag;
@@ -44,14 +48,14 @@ public sealed class ResolveSnapshot : AsyncFrostingTask<BuildContext>
         context.Information("Promoting {0}@{1} (commit {2}) as {3}", snapshotReference, digest, commit, releaseTag);
     }
 
-    private static async Task<string> RegistryDigest(BuildContext context, SnapshotTag tag, SnapshotRecord? record)
+    private async Task<string> RegistryDigest(BuildContext context, SnapshotTag tag, SnapshotRecord? record)
     {
         var reference = context.Settings.Image.Reference(tag.ToString());
-        var (answered, found) = await context.ReadRegistry(registry => registry.HeadManifest(context.Settings.Image.Path, tag.ToString()),
+        var (answered, found) = await registry.Read(api => api.HeadManifest(context.Settings.Image.Path, tag.ToString()),
             record is null ? $"the plan goes on with a placeholder for the digest of {reference}." : "the plan goes on with the record's digest.");
         if (!answered)
         {
-            return record?.Digest ?? $"<the digest of {reference}>";
+            return record?.Digest ?? Placeholders.For($"the digest of {reference}");
         }
 
         if (found is null)
@@ -63,6 +67,17 @@ public sealed class ResolveSnapshot : AsyncFrostingTask<BuildContext>
             throw new BuildInputException($"{reference} now names {found.Digest}, not the tested {record.Digest} of the record: the tag was overwritten; refusing to release an untested image.");
         }
         return found.Digest;
+    }
+
+    /// <summary>
+    /// Only a dry run gets here without a snapshot (a real run is refused up front): it plans
+    /// HEAD's own snapshot tag, and says so, since a promotion never guesses one.
+    /// </summary>
+    private static SnapshotTag PlannedSnapshot(BuildContext context)
+    {
+        var tag = context.Version.SnapshotTag;
+        context.Information("No --snapshot-tag or --snapshot-file given; the plan uses HEAD's snapshot tag {0} (a real run needs one of them).", tag);
+        return tag;
     }
 
     private static SnapshotTag Parse(string text) =>

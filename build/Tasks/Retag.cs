@@ -4,20 +4,23 @@ using Pipeline.Docker;
 using Pipeline.Effects;
 using Pipeline.Registry;
 using Pipeline.Settings;
+using S = Pipeline.Settings.Settings;
 
 namespace Pipeline.Tasks;
 
 [TaskName(TaskNames.Retag)]
+[Uses(nameof(S.RetagMode))]
+[UsesSettingsOf(typeof(RegistryAccess))]
 [TaskDescription("Gives the tested image the tag vX.Y.Z byte for byte, without a rebuild; refuses a release tag that names another image.")]
 [IsDependentOn(typeof(Release))]
-public sealed class Retag : AsyncFrostingTask<BuildContext>
+public sealed class Retag(RegistryAccess registry) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
         var promotion = context.Promotion;
         var repository = context.Settings.Image.Path;
 
-        var (_, existing) = await context.ReadRegistry(registry => registry.HeadManifest(repository, promotion.ReleaseTag),
+        var (_, existing) = await registry.Read(registry => registry.HeadManifest(repository, promotion.ReleaseTag),
             $"the plan assumes {promotion.ReleaseReference} is a new tag.");
         if (existing is not null)
         {
@@ -36,7 +39,7 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
 
         if (!context.IsDryRun)
         {
-            var after = await context.RegistryApi.HeadManifest(repository, promotion.ReleaseTag);
+            var after = await registry.Api.HeadManifest(repository, promotion.ReleaseTag);
             if (after?.Digest != promotion.Digest)
             {
                 throw new RegistryException($"{promotion.ReleaseReference} names {after?.Digest ?? "nothing"} after tagging, not {promotion.Digest}: look at the registry before re-running.");
@@ -47,9 +50,9 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
     }
 
     /// <summary>The OCI way: the manifest's exact bytes under a second tag; no layer moves.</summary>
-    private static async Task ByRegistry(BuildContext context, Promotion promotion, string repository)
+    private async Task ByRegistry(BuildContext context, Promotion promotion, string repository)
     {
-        var (_, manifest) = await context.ReadRegistry(registry => registry.GetManifest(repository, promotion.SnapshotTag.ToString()),
+        var (_, manifest) = await registry.Read(registry => registry.GetManifest(repository, promotion.SnapshotTag.ToString()),
             $"the plan puts the bytes of {promotion.SnapshotTag} under {promotion.ReleaseTag} as they are.");
         if (manifest is null && !context.IsDryRun)
         {
@@ -64,7 +67,7 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
             ? $"PUT {RegistryClient.BaseUrl(context.Settings.Image.Registry)}v2/{repository}/manifests/{promotion.ReleaseTag} (the exact bytes of {promotion.SnapshotTag}, {promotion.Digest})"
             : $"PUT {RegistryClient.BaseUrl(context.Settings.Image.Registry)}v2/{repository}/manifests/{promotion.ReleaseTag} Content-Type: {manifest.MediaType} ({manifest.Bytes.Length} bytes, {manifest.Digest})";
         var reported = await context.Effects.Perform(new Call<string>(description,
-            () => context.RegistryApi.PutManifest(repository, promotion.ReleaseTag, manifest!), promotion.Digest));
+            () => registry.Api.PutManifest(repository, promotion.ReleaseTag, manifest!), promotion.Digest));
         if (reported.Length > 0 && reported != promotion.Digest)
         {
             throw new RegistryException($"The registry stored {promotion.ReleaseTag} as {reported}, not {promotion.Digest}: it changed the bytes; use --retag-mode=docker or look at the registry.");
@@ -72,9 +75,9 @@ public sealed class Retag : AsyncFrostingTask<BuildContext>
     }
 
     /// <summary>The seed's way, for registries that refuse manifest PUTs: pull, tag, push.</summary>
-    private static async Task ByDocker(BuildContext context, Promotion promotion)
+    private async Task ByDocker(BuildContext context, Promotion promotion)
     {
-        if (await RegistryLogin.Credentials(context) is { } credentials)
+        if (await registry.Login() is { } credentials)
         {
             await context.Docker.Run(new DockerLogin(context.Settings.Image.Registry.Host, credentials.Username, credentials.Password));
         }

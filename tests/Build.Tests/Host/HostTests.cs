@@ -212,6 +212,6 @@ public sealed class HostTests
         var exitCode = host.Run(_repository.Root, "--target=Deploy");
 
         Assert.That(exitCode, Is.Not.Zero);
-        Assert.That(host.Output, Does.Contain("The target 'Deploy' was not found."));
+        Assert.That(host.Output, Does.Contain("Error: --target=Deploy: no such target; did you mean DeployDev?"));
     }
 }

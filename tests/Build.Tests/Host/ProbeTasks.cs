@@ -2,6 +2,8 @@ using Cake.Core;
 using Cake.Core.IO;
 using Cake.Frosting;
 using Pipeline.Effects;
+using Pipeline.Settings;
+using Cake.Core.Diagnostics;
 
 namespace Pipeline.Tests.Host;
 
@@ -58,4 +60,24 @@ public sealed class ProbeTouch : AsyncFrostingTask<BuildContext>
         arguments.AppendSecret(ArgumentSecret);
         await context.Effects.Perform(new RunProcess("touch", arguments) { StandardInput = InputSecret });
     }
+}
+
+/// <summary>
+/// A task with settings of its own, declared only here: the up-front check, masking, --help and
+/// the dry run's list must all follow from this one declaration.
+/// </summary>
+[TaskName("ProbeSettings")]
+[Uses(nameof(ProbeLevel), nameof(ProbeToken))]
+public sealed class ProbeSettings : FrostingTask<BuildContext>
+{
+    public static readonly Setting ProbeLevel = new("probe-level", "PROBE_LEVEL", "required: low or high")
+    {
+        IsRequired = true,
+        Check = text => { if (text is not ("low" or "high")) throw new FormatException("is not low or high"); },
+    };
+
+    public static readonly Setting ProbeToken = Setting.Secret("PROBE_TOKEN", "none (secret)");
+
+    public override void Run(BuildContext context) =>
+        context.Log.Information("probe level {0}", context.Settings.Value(ProbeLevel));
 }

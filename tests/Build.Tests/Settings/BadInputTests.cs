@@ -36,7 +36,7 @@ public sealed class BadInputTests
     public static IEnumerable<TestCaseData> Cases() => new[]
     {
         // pyproject.toml
-        PyProject("pyproject: syntax error", "[project\nversion = \"1.0.0\"\n", "pyproject.toml: TOML syntax error at line 1"),
+        PyProject("pyproject: syntax error", "[project\nversion = \"1.0.0\"\n", "pyproject.toml is not valid TOML at line 1"),
         PyProject("pyproject: no version", "[project]\nname = \"book-shop\"\n", "pyproject.toml has no version"),
         PyProject("pyproject: dynamic version", "[project]\ndynamic = [\"version\"]\n", "pyproject.toml: the version is dynamic"),
         PyProject("pyproject: two parts", "[project]\nversion = \"1.2\"\n", "pyproject.toml: version \"1.2\" is not MAJOR.MINOR.PATCH"),

@@ -10,27 +10,32 @@ public sealed class SettingsTests
     {
         var lookup = (arguments ?? new Dictionary<string, string>()).ToLookup(pair => pair.Key, pair => pair.Value, StringComparer.OrdinalIgnoreCase);
         var env = environment ?? new Dictionary<string, string>();
-        return PipelineSettings.Read(new CakeArguments(lookup), name => env.TryGetValue(name, out var value) ? value : null);
+        return PipelineSettings.Read(new CakeArguments(lookup), name => env.TryGetValue(name, out var value) ? value : null, Catalog);
     }
+
+    private static readonly SettingsCatalog Catalog = SettingsCatalog.OfAssemblies(typeof(BuildHost).Assembly);
+
+    private static IReadOnlyList<SettingProblem> ProblemsFor(PipelineSettings settings, params string[] tasks) => settings.ProblemsFor(Catalog.For(tasks));
 
     [Test]
     public void ReportsEveryMissingSettingOfTheChosenTasksWithBothNames()
     {
-        var problems = Read().ProblemsFor(["ReadVersion", "Login", "Build", "Push", "DeployDev"]).Select(problem => problem.ToString());
+        var problems = ProblemsFor(Read(), "ReadVersion", "Login", "Build", "Push", "DeployDev").Select(problem => problem.ToString());
 
         Assert.That(problems, Is.EqualTo(new[]
         {
             "--registry / REGISTRY: missing: pass --registry=<value> or set REGISTRY",
+            "AWS_ACCESS_KEY_ID: missing: no AWS credentials configured: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a role (GitHub OIDC) for ECR Public",
+            "--ec2-host / EC2_HOST: missing: pass --ec2-host=<value> or set EC2_HOST",
             "EC2_SSH_KEY: missing: set EC2_SSH_KEY to the private key text, or EC2_SSH_KEY_FILE to its path",
             "--ec2-host-key / EC2_HOST_KEY: missing: pass --ec2-host-key=<value> or set EC2_HOST_KEY",
-            "--ec2-host / EC2_HOST: missing: pass --ec2-host=<value> or set EC2_HOST",
         }));
     }
 
     [Test]
     public void ReportsNothingForTasksThatDoNotNeedIt()
     {
-        Assert.That(Read().ProblemsFor(["ReadVersion"]), Is.Empty);
+        Assert.That(ProblemsFor(Read(), "ReadVersion"), Is.Empty);
     }
 
     [Test]
@@ -84,14 +89,10 @@ public sealed class SettingsTests
             Assert.That(settings.RegistryType, Is.EqualTo(RegistryType.EcrPublic));
             Assert.That(settings.Ec2Port, Is.EqualTo(22));
             Assert.That(settings.Ec2User, Is.EqualTo("ubuntu"));
-            Assert.That(settings.DevContainer, Is.EqualTo("dev-app"));
-            Assert.That(settings.DevHostPort, Is.EqualTo(4000));
-            Assert.That(settings.AppPort, Is.EqualTo(8000));
-            Assert.That(settings.HealthPath, Is.EqualTo("/healthz"));
-            Assert.That(settings.HealthTimeout, Is.EqualTo(TimeSpan.FromSeconds(60)));
+            Assert.That(settings.DevApp, Is.EqualTo(new DevContainer("dev-app", 4000, 8000, "/healthz", TimeSpan.FromSeconds(60))));
             Assert.That(settings.RetagMode, Is.EqualTo(RetagMode.Registry));
-            Assert.That(settings.Kubectl, Is.EqualTo("sudo microk8s kubectl"));
-            Assert.That(settings.RolloutTimeout, Is.EqualTo(TimeSpan.FromSeconds(180)));
+            Assert.That(settings.Production, Is.EqualTo(new Production("sudo microk8s kubectl", "default", "book-shop", "book-shop", "manifests",
+                TimeSpan.FromSeconds(180), TimeSpan.FromSeconds(60))));
             Assert.That(settings.GitHubApiUrl, Is.EqualTo(new Uri("https://api.github.com")));
         });
     }
