@@ -21,6 +21,8 @@ if (Test-Stale) {
     New-Item -ItemType Directory -Force -Path $out | Out-Null
     [Console]::Error.WriteLine('build.ps1: building the build host (build/ changed, or first run)...')
     $watch = [Diagnostics.Stopwatch]::StartNew()
+    # obj/ first: creating it during the build would change build/'s time and rebuild next time.
+    New-Item -ItemType Directory -Force -Path (Join-Path $root 'build/obj') | Out-Null
     $next = "$stamp.next"
     Set-Content -Path $next -Value ''
     & dotnet msbuild (Join-Path $root 'build/Build.csproj') -restore -property:Configuration=Release "-property:OutputPath=$out/" `

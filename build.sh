@@ -20,6 +20,8 @@ rebuild() {
   # Said first: a first run restores and compiles for a while, and silence looks like a hang.
   echo "build.sh: building the build host (build/ changed, or first run)..." >&2
   local started=$SECONDS
+  # obj/ first: creating it during the build would change build/'s time and rebuild next time.
+  mkdir -p "$root/build/obj"
   # Stamp first: a source saved during the build is newer than the stamp and rebuilds next time.
   touch "$stamp.next"
   # Errors only: no banner, no progress, no summary (`dotnet build` prints its summary even at
