@@ -23,6 +23,8 @@ namespace Pipeline
                 .UseContext<BuildContext>()
                 .UseLifetime<BuildLifetime>()
                 .ConfigureServices(services => services
+                    // Every line the run logs passes the secret scrubber, error lines included.
+                    .AddSingleton<ICakeLog>(provider => new Settings.ScrubbingLog(provider.GetRequiredService<IConsole>()))
                     .AddSingleton<IEffects>(provider =>
                         Settings.CommandLine.IsDryRun(provider.GetRequiredService<ICakeArguments>())
                             ? new PlannedEffects(provider.GetRequiredService<ICakeLog>())

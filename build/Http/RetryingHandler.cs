@@ -70,7 +70,24 @@ public sealed class RetryingHandler : DelegatingHandler
         }
     }
 
-    private Task<HttpResponseMessage> BaseSend(HttpRequestMessage request, CancellationToken cancellationToken) => base.SendAsync(request, cancellationToken);
+    /// <summary>
+    /// One attempt, body included: the attempt's timeout must also bound a server that sends its
+    /// headers and then trickles the body, so the body is read here, inside it.
+    /// </summary>
+    private async Task<HttpResponseMessage> BaseSend(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
 
     public static bool IsTransient(Outcome<HttpResponseMessage> outcome) =>
         outcome.Exception is HttpRequestException or TimeoutRejectedException or IOException ||

@@ -15,7 +15,11 @@ public sealed record RegistryCredentials(string Username, Secret Password)
 
 public sealed record ManifestDescriptor(string Digest, string MediaType);
 
-public sealed record Manifest(byte[] Bytes, string MediaType, string Digest);
+public sealed record Manifest(byte[] Bytes, string MediaType, string Digest)
+{
+    /// <summary>The Docker-Content-Digest the registry sent with the bytes, if any; <see cref="Digest"/> is computed from the bytes.</summary>
+    public string? ReportedDigest { get; init; }
+}
 
 /// <summary>A registry answered with an error the pipeline cannot act on.</summary>
 public sealed class RegistryException(string message) : Exception(message);
@@ -38,6 +42,7 @@ public sealed class RegistryClient : IDisposable
     public RegistryClient(RegistryAddress registry, RegistryCredentials? credentials, HttpMessageHandler? handler = null)
     {
         _credentials = credentials is { IsPlanned: false } ? credentials : null;
+        if (_credentials is not null) SecretScrubber.RegisterBasic(_credentials.Username, _credentials.Password.Reveal());
         _http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null)
         {
             BaseAddress = BaseUri(registry),
@@ -81,7 +86,10 @@ public sealed class RegistryClient : IDisposable
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         await EnsureSuccess(response, $"GET {repository}:{reference}");
         var bytes = await response.Content.ReadAsByteArrayAsync();
-        return new Manifest(bytes, response.Content.Headers.ContentType?.MediaType ?? "", DigestOf(bytes));
+        return new Manifest(bytes, response.Content.Headers.ContentType?.MediaType ?? "", DigestOf(bytes))
+        {
+            ReportedDigest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : null,
+        };
     }
 
     /// <summary>Puts the exact bytes under a tag; returns the digest the registry reports.</summary>

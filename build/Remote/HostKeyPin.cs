@@ -23,19 +23,37 @@ public sealed record HostKeyPin(string Fingerprint)
         }
 
         var fields = trimmed.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length > 0 && fields[0] is "@revoked" or "@cert-authority")
+        {
+            // A revoked key is the one never to trust; a CA line pins no host key.
+            throw new FormatException($"is a {fields[0]} known_hosts line, which pins no host key: give the host's own key line");
+        }
         var typeIndex = Array.FindIndex(fields, field => KeyTypes.Contains(field));
         if (typeIndex < 0 || typeIndex + 1 >= fields.Length)
         {
             throw new FormatException("is neither a known_hosts line (host key-type base64) nor a SHA256: fingerprint");
         }
+        byte[] blob;
         try
         {
-            return ForKey(Convert.FromBase64String(fields[typeIndex + 1]));
+            blob = Convert.FromBase64String(fields[typeIndex + 1]);
         }
         catch (FormatException)
         {
             throw new FormatException("has a key that is not base64");
         }
+        // An SSH public key blob starts with its own type as an SSH string: a line whose base64
+        // is not that key (a typo, a pasted fingerprint) fails here, not at connect after Push.
+        return KeyTypeOf(blob) == fields[typeIndex]
+            ? ForKey(blob)
+            : throw new FormatException($"has base64 that is not an {fields[typeIndex]} public key");
+    }
+
+    private static string? KeyTypeOf(byte[] blob)
+    {
+        if (blob.Length < 4) return null;
+        var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(blob);
+        return length is > 0 and < 64 && blob.Length >= 4 + length ? System.Text.Encoding.ASCII.GetString(blob, 4, length) : null;
     }
 
     public static HostKeyPin ForKey(byte[] keyBlob) =>

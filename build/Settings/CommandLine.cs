@@ -21,13 +21,18 @@ public static class CommandLine
     public static IReadOnlyList<string> Refusals(ICakeArguments arguments, SettingsCatalog catalog)
     {
         var settings = catalog.All.Where(setting => setting.Argument is not null).Select(setting => setting.Argument!).ToList();
-        // Secrets given as arguments are known, to be refused by the reader with the reason.
-        var secrets = catalog.All.Where(setting => setting.IsSecret).Select(setting => Normalise(setting.Variable)).ToList();
+        var secrets = catalog.All.Where(setting => setting.IsSecret).ToList();
         var refusals = new List<string>();
         foreach (var name in arguments.GetArguments().Keys)
         {
             var normal = Normalise(name);
-            if (normal == "target" || DryRunNames.Contains(normal) || secrets.Contains(normal) || settings.Contains(normal, StringComparer.OrdinalIgnoreCase))
+            if (secrets.FirstOrDefault(secret => Normalise(secret.Variable) == normal) is { } secret)
+            {
+                // Whichever target: the value is in the shell's history and the process list already.
+                refusals.Add($"{secret.Variable}: is a secret: set the environment variable {secret.Variable}, never --{normal} (arguments land in shell history and process lists)");
+                continue;
+            }
+            if (normal == "target" || DryRunNames.Contains(normal) || settings.Contains(normal, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }

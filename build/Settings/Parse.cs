@@ -57,7 +57,9 @@ internal static partial class Parse
         CommandPattern().IsMatch(text) ? text : throw new FormatException("is not a command (words of letters, digits, '/', '.', '_', '-' separated by single spaces)");
 
     public static string GitHubRepository(string text) =>
-        GitHubRepositoryPattern().IsMatch(text) ? text : throw new FormatException("is not owner/name");
+        GitHubRepositoryPattern().IsMatch(text) && text.Split('/')[1] is not ("." or "..")
+            ? text
+            : throw new FormatException("is not owner/name as GitHub spells it (a name is not . or ..)");
 
     public static Uri HttpUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.UserInfo.Length == 0 && uri.Query.Length == 0
@@ -66,6 +68,19 @@ internal static partial class Parse
 
     public static string FilePath(string text) =>
         text.Any(char.IsControl) ? throw new FormatException("is not a file path") : text;
+
+    /// <summary>
+    /// A file to read whole (a key, a record): a FIFO or a device has no length, and reading one
+    /// would wait forever; an empty file is no key either. Checked without opening it.
+    /// </summary>
+    public static string? NotAReadableFile(string path, long maxBytes)
+    {
+        if (Directory.Exists(path)) return "is a directory, not a file";
+        var info = new FileInfo(path);
+        if (!info.Exists) return "does not exist";
+        if (info.Length == 0) return "is empty, or not a regular file (a FIFO or a device)";
+        return info.Length > maxBytes ? $"is larger than {maxBytes / 1024} KiB" : null;
+    }
 
     [GeneratedRegex(@"^([0-9]{1,6})(s|m|h)?\z")]
     private static partial Regex DurationPattern();

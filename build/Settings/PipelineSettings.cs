@@ -25,8 +25,11 @@ public sealed record Production(string Kubectl, string Namespace, string Deploym
 /// value holds its placeholder (&lt;REGISTRY&gt;) so that a dry run can still show the plan;
 /// <see cref="Problems"/> says what a real run would refuse.
 /// </summary>
-public sealed class PipelineSettings
+public sealed partial class PipelineSettings
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Z0-9]{16,128}\z")]
+    private static partial System.Text.RegularExpressions.Regex AwsAccessKeyId();
+
     private PipelineSettings() { }
 
     public required ImageRepository Image { get; init; }
@@ -95,11 +98,18 @@ public sealed class PipelineSettings
             registry.IsEcrPublic || registry.IsPlaceholder ? RegistryType.EcrPublic : username is not null ? RegistryType.Basic : RegistryType.None,
             ParseRegistryType);
         var password = read.Secret(S.RegistryPassword);
-        if (registryType == RegistryType.Basic && (username is null || password is null))
+        // A secret that was set but refused is reported as refused, not also as missing.
+        if (registryType == RegistryType.Basic && (username is null || (password is null && read.Raw(S.RegistryPassword) is null)))
         {
             read.Missing(username is null ? S.RegistryUsername : S.RegistryPassword, "registry type basic needs REGISTRY_USERNAME and REGISTRY_PASSWORD");
         }
 
+        // The SDK reads these itself; read here too, so that they are checked and scrubbed like every secret.
+        read.Secret(S.AwsSecretAccessKey);
+        read.Secret(S.AwsSessionToken);
+        read.Optional<string?>(S.AwsAccessKeyId, null, text => AwsAccessKeyId().IsMatch(text)
+            ? text
+            : throw new FormatException("is not an AWS access key ID (16 to 128 upper-case letters and digits)"));
         var awsConfigured = EcrPublic.CredentialsConfigured(environment);
         if (registryType == RegistryType.EcrPublic && !awsConfigured)
         {
@@ -108,7 +118,7 @@ public sealed class PipelineSettings
         }
 
         var sshKey = read.Secret(S.Ec2SshKey, S.Ec2SshKeyFile);
-        if (sshKey is null && read.Raw(S.Ec2SshKeyFile) is null)
+        if (sshKey is null && read.Raw(S.Ec2SshKeyFile) is null && read.Raw(S.Ec2SshKey) is null)
         {
             read.Missing(S.Ec2SshKey, "set EC2_SSH_KEY to the private key text, or EC2_SSH_KEY_FILE to its path");
         }
@@ -132,7 +142,7 @@ public sealed class PipelineSettings
         }
 
         var githubToken = read.Secret(S.GitHubToken);
-        if (githubToken is null)
+        if (githubToken is null && read.Raw(S.GitHubToken) is null)
         {
             read.Missing(S.GitHubToken, "set GITHUB_TOKEN (in GitHub Actions: env: GITHUB_TOKEN: ${{ github.token }})");
         }

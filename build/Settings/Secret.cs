@@ -10,7 +10,11 @@ public sealed class Secret
     public const string Redacted = "[REDACTED]";
     private readonly string _value;
 
-    public Secret(string value) => _value = value;
+    public Secret(string value)
+    {
+        _value = value;
+        SecretScrubber.Register(value);
+    }
 
     public string Reveal() => _value;
 

@@ -103,7 +103,7 @@ public static class Settings
     public static readonly Setting ProductionCheckTimeout = new("production-check-timeout", "PRODUCTION_CHECK_TIMEOUT", "`60s`: how long the NodePort may take to answer steadily with the release after the rollout");
 
     public static readonly Setting HttpRetries = new("http-retries", "HTTP_RETRIES", "`4` (0 to 10): retries of a transient HTTP failure");
-    public static readonly Setting HttpTimeout = new("http-timeout", "HTTP_TIMEOUT", "`30s`: how long one HTTP attempt may take");
+    public static readonly Setting HttpTimeout = new("http-timeout", "HTTP_TIMEOUT", "`30s`: how long one HTTP attempt may take, its body included");
 
     public static readonly Setting Ci = new(null, "CI", "unset; `true` makes a dirty working tree an error");
 }

@@ -67,17 +67,35 @@ public sealed class SettingsReader(ICakeArguments arguments, Func<string, string
 
         if (NullIfEmpty(environment(setting.Variable)) is { } value)
         {
-            return new Secret(value);
+            return Checked(setting, new Secret(value), multiLine: fileSetting is not null);
         }
         if (fileSetting is not null && NullIfEmpty(environment(fileSetting.Variable)) is { } path)
         {
-            if (File.Exists(path))
+            if (Pipeline.Settings.Parse.NotAReadableFile(path, maxBytes: 64 * 1024) is { } why)
             {
-                return new Secret(File.ReadAllText(path));
+                _problems.Add(new SettingProblem(fileSetting, $"\"{Printable(path)}\" {why}: point it at the private key file", IsMissing: false));
+                return null;
             }
-            _problems.Add(new SettingProblem(fileSetting, $"the file \"{Printable(path)}\" does not exist", IsMissing: false));
+            return Checked(setting, new Secret(File.ReadAllText(path)), multiLine: true);
         }
         return null;
+    }
+
+    /// <summary>
+    /// A secret with a control character (a line end pasted with it, most often) would fail later
+    /// in a library message that may quote it: refused here, never shown. Keys may span lines.
+    /// </summary>
+    private Secret? Checked(Setting setting, Secret secret, bool multiLine)
+    {
+        var value = secret.Reveal();
+        var allowed = multiLine ? value.Replace("\r\n", "\n").TrimEnd('\n') : value;
+        if (allowed.Any(c => char.IsControl(c) && !(multiLine && c == '\n')) || (!multiLine && value.Any(char.IsWhiteSpace)))
+        {
+            _problems.Add(new SettingProblem(setting,
+                "contains a control character or white space (a line end pasted with it?): set it again without one (the value is not shown)", IsMissing: false));
+            return null;
+        }
+        return secret;
     }
 
     public void Missing(Setting setting, string message) =>

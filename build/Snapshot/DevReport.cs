@@ -1,5 +1,6 @@
 using Cake.Common.Build;
 using Cake.Common.Diagnostics;
+using Pipeline.Settings;
 using Pipeline.Versioning;
 
 namespace Pipeline.Snapshot;
@@ -30,7 +31,7 @@ public static class DevReport
         github.Commands.SetOutputParameter("snapshot-tag", record.SnapshotTag);
         github.Commands.SetOutputParameter("image", record.Image);
         github.Commands.SetOutputParameter("digest", record.Digest);
-        github.Commands.SetStepSummary(string.Join("\n",
+        github.Commands.SetStepSummary(SecretScrubber.Scrub(string.Join("\n",
             "### Dev snapshot",
             "",
             "| | |",
@@ -40,7 +41,7 @@ public static class DevReport
             $"| commit | `{record.Commit}` |",
             $"| dev | {DevUrl(context)} |",
             $"| result | {outcome} in {elapsed.TotalSeconds:0}s |",
-            ""));
+            "")));
     }
 
     private static string DevUrl(BuildContext context) =>

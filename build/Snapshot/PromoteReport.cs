@@ -1,5 +1,6 @@
 using Cake.Common.Build;
 using Cake.Common.Diagnostics;
+using Pipeline.Settings;
 
 namespace Pipeline.Snapshot;
 
@@ -15,10 +16,10 @@ public static class PromoteReport
 
         var github = context.GitHubActions();
         if (!github.IsRunningOnGitHubActions) return;
-        github.Commands.SetStepSummary(string.Join("\n",
+        github.Commands.SetStepSummary(SecretScrubber.Scrub(string.Join("\n",
             new[] { $"### Promotion to {promotion.ReleaseTag}", "", $"- snapshot: `{promotion.SnapshotTag}` (commit {promotion.Commit})", $"- digest: `{promotion.Digest}`" }
                 .Concat(context.PromotionNotes.Select(note => $"- {note}"))
                 .Append($"- result: {result}")
-                .Append("")));
+                .Append(""))));
     }
 }

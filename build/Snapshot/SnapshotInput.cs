@@ -19,12 +19,18 @@ public static partial class SnapshotInput
         [System.Diagnostics.CodeAnalysis.DoesNotReturn]
         string Refuse(string why) => throw new BuildInputException($"--snapshot-file / SNAPSHOT_FILE: {path}: {why}; use the snapshot.json that Dev wrote.");
 
-        if (!File.Exists(path)) Refuse("the file does not exist");
+        if (Settings.Parse.NotAReadableFile(path, maxBytes: 64 * 1024) is { } why) Refuse($"the file {why}");
         JsonElement root;
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));
             root = document.RootElement.Clone();
+            // JSON lets a key repeat and readers keep the last: a record is refused instead.
+            if (root.ValueKind == JsonValueKind.Object &&
+                root.EnumerateObject().GroupBy(property => property.Name).FirstOrDefault(group => group.Count() > 1) is { } repeated)
+            {
+                Refuse($"the field \"{Settings.SettingsReader.Printable(repeated.Key)}\" appears more than once");
+            }
         }
         catch (JsonException exception)
         {

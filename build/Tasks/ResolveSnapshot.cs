@@ -51,7 +51,9 @@ public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncFrostingTask
     private async Task<string> RegistryDigest(BuildContext context, SnapshotTag tag, SnapshotRecord? record)
     {
         var reference = context.Settings.Image.Reference(tag.ToString());
-        var (answered, found) = await registry.Read(api => api.HeadManifest(context.Settings.Image.Path, tag.ToString()),
+        // The bytes themselves, hashed here: a header is the registry's word, and nothing may be
+        // created on GitHub for bytes that are not the tested ones.
+        var (answered, found) = await registry.Read(api => api.GetManifest(context.Settings.Image.Path, tag.ToString()),
             record is null ? $"the plan goes on with a placeholder for the digest of {reference}." : "the plan goes on with the record's digest.");
         if (!answered)
         {
@@ -61,6 +63,10 @@ public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncFrostingTask
         if (found is null)
         {
             throw new BuildInputException($"{reference} is not in the registry: Dev has not pushed this snapshot (or it was deleted); run Dev for its commit first.");
+        }
+        if (found.ReportedDigest is { } reported && reported != found.Digest)
+        {
+            throw new BuildInputException($"The bytes under {reference} hash to {found.Digest}, not the {reported} the registry reports: refusing to release them; look at the registry.");
         }
         if (record is not null && found.Digest != record.Digest)
         {

@@ -115,8 +115,7 @@ public sealed class FaultTests
             var failed = Promote(down, github, retries: "1");
 
             Assert.That(failed.ExitCode, Is.Not.Zero);
-            // A HEAD answer has no body, so there is no server message to quote.
-            Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: The registry answered HEAD {_dev.Repository}:{SnapshotTag} with 503 Service Unavailable"));
+            Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: The registry answered GET {_dev.Repository}:{SnapshotTag} with 503 Service Unavailable: UNAVAILABLE injected fault"));
             Assert.That(github.Requests, Is.Empty, "GitHub was not asked anything");
             Assert.That(_promote.Deployment(), Is.Null);
         }
@@ -130,6 +129,39 @@ public sealed class FaultTests
         Assert.That(state.GetProperty("releases").GetArrayLength(), Is.EqualTo(1));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_digest));
         Assert.That(_promote.Revision, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ASnapshotWhoseBytesDoNotHashToItsDigestIsRefusedBeforeAnythingIsCreated()
+    {
+        using var registry = Registry(_environment, (_, request) =>
+            request.HttpMethod == "GET" && request.Path.EndsWith($"/manifests/{SnapshotTag}", StringComparison.Ordinal) ? Fault.TamperBody : Fault.None);
+        using var github = GitHub(_environment, (_, _) => Fault.None);
+
+        var result = Promote(registry, github);
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: The bytes under 127.0.0.1:{registry.Port}/{_dev.Repository}:{SnapshotTag} hash to sha256:"));
+        Assert.That(result.LastErrorLine, Does.EndWith($", not the {_digest} the registry reports: refusing to release them; look at the registry."));
+        Assert.That(github.Requests, Is.Empty, "nothing was created on GitHub, nor even asked");
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
+        Assert.That(_promote.Deployment(), Is.Null);
+    }
+
+    [Test]
+    public async Task AServerThatTricklesItsBodyIsBoundedByTheHttpTimeout()
+    {
+        using var registry = Registry(_environment, (_, _) => Fault.None);
+        using var github = GitHub(_environment, (_, request) => request.HttpMethod == "GET" ? Fault.TrickleBody : Fault.None);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = Promote(registry, github, retries: "1");
+
+        // Two attempts of 2 s and one backoff; the body alone would take minutes at a byte a second.
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), result.AllOutput);
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Does.Contain("did not answer in time"));
+        Assert.That((await _promote.GitHub()).GetProperty("releases").GetArrayLength(), Is.Zero);
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Pipeline.Tests.Support;
 
@@ -259,6 +260,40 @@ public sealed class PromotePipelineTests
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
         Assert.That(_promote.Revision, Is.EqualTo(1));
         Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), releaseFailed, rerun);
+    }
+
+    /// <summary>A GitHub that answers every request with an error quoting the request's own Authorization header.</summary>
+    [Test]
+    public async Task AGitHubErrorThatEchoesTheTokenShowsItRedacted()
+    {
+        using var echo = new System.Net.HttpListener();
+        var port = FreePort.Next();
+        echo.Prefixes.Add($"http://127.0.0.1:{port}/");
+        echo.Start();
+        var serving = Task.Run(async () =>
+        {
+            while (echo.IsListening)
+            {
+                System.Net.HttpListenerContext request;
+                try { request = await echo.GetContextAsync(); } catch (Exception) { return; }
+                var body = Encoding.UTF8.GetBytes($"{{\"message\":\"Bad credentials: {request.Request.Headers["Authorization"]}\"}}");
+                request.Response.StatusCode = 401;
+                request.Response.ContentType = "application/json";
+                await request.Response.OutputStream.WriteAsync(body);
+                request.Response.Close();
+            }
+        });
+
+        var result = HostProcess.Run(_app.Root, _promote.Environment(("GITHUB_API_URL", $"http://127.0.0.1:{port}/api/v3/")),
+            "--target=Promote", "--snapshot-file=artifacts/snapshot.json", "--verbosity=diagnostic");
+        echo.Stop();
+        await serving;
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        var error = result.AllOutput.Split('\n').First(line => line.StartsWith("Error:", StringComparison.Ordinal));
+        Assert.That(error, Does.Contain("Bad credentials: ").And.Contain("[REDACTED]"), "the server's words are kept, the token is not");
+        // The scan reads everything a user sees (the runner consumes ::add-mask:: lines).
+        Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), result);
     }
 
     [Test]

@@ -25,6 +25,9 @@ public sealed class BadInputTests
     private static Case Promote(string name, string expected, params string[] args) =>
         new(name, "Promote", args, [], null, null, expected);
 
+    private static Case PromoteEnv(string name, string variable, string? value, string expected) =>
+        new(name, "Promote", [], new() { [variable] = value }, null, null, expected);
+
     private static Case PyProject(string name, string content, string expected) =>
         new(name, "Dev", [], [], content, null, expected);
 
@@ -68,11 +71,22 @@ public sealed class BadInputTests
         Dev("user: upper case", "--ec2-user / EC2_USER: \"Root\" is not a user name", "--ec2-user=Root"),
         Dev("user: shell", "--ec2-user / EC2_USER: \"u$(id)\" is not a user name", "--ec2-user=u$(id)"),
         DevEnv("key: not a key", "EC2_SSH_KEY", "hunter2", "EC2_SSH_KEY: is not a PEM or OpenSSH private key"),
-        new Case("key file: missing", "Dev", [], new() { ["EC2_SSH_KEY"] = null, ["EC2_SSH_KEY_FILE"] = "/nonexistent/key" }, null, null, "EC2_SSH_KEY_FILE: the file \"/nonexistent/key\" does not exist"),
+        new Case("key file: missing", "Dev", [], new() { ["EC2_SSH_KEY"] = null, ["EC2_SSH_KEY_FILE"] = "/nonexistent/key" }, null, null, "EC2_SSH_KEY_FILE: \"/nonexistent/key\" does not exist: point it at the private key file"),
+        new Case("key file: a device", "Dev", [], new() { ["EC2_SSH_KEY"] = null, ["EC2_SSH_KEY_FILE"] = "/dev/null" }, null, null, "EC2_SSH_KEY_FILE: \"/dev/null\" is empty, or not a regular file (a FIFO or a device)"),
+        Dev("host key: revoked", "is a @revoked known_hosts line, which pins no host key", "--ec2-host-key=@revoked 127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbxVx3pQdQ1lBhbP4uN1vYpQ2B8p5i4y5lQnJ2aV2mD"),
+        Dev("host key: cert authority", "is a @cert-authority known_hosts line", "--ec2-host-key=@cert-authority *.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbxVx3pQdQ1lBhbP4uN1vYpQ2B8p5i4y5lQnJ2aV2mD"),
+        Dev("host key: another type's key", "has base64 that is not an ssh-ed25519 public key", "--ec2-host-key=127.0.0.1 ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQC7"),
+        Dev("host key: base64 of no key", "has base64 that is not an ssh-ed25519 public key", "--ec2-host-key=127.0.0.1 ssh-ed25519 aGVsbG8gd29ybGQ="),
         Dev("host key: short fingerprint", "--ec2-host-key / EC2_HOST_KEY: \"SHA256:short\" is not a SHA256: fingerprint", "--ec2-host-key=SHA256:short"),
         Dev("host key: bad base64", "--ec2-host-key / EC2_HOST_KEY: \"host ssh-ed25519 !!!\" has a key that is not base64", "--ec2-host-key=host ssh-ed25519 !!!"),
         Dev("host key: garbage", "--ec2-host-key / EC2_HOST_KEY: \"garbage\" is neither a known_hosts line", "--ec2-host-key=garbage"),
         Dev("secret as argument", "EC2_SSH_KEY: is a secret: set the environment variable EC2_SSH_KEY, never --ec2-ssh-key", "--ec2-ssh-key=abc"),
+        Dev("secret as argument: underscore, another target's", "GITHUB_TOKEN: is a secret: set the environment variable GITHUB_TOKEN, never --github-token", "--github_token=abc"),
+        PromoteEnv("token: a carriage return", "GITHUB_TOKEN", "token-for-bad-input\r", "GITHUB_TOKEN: contains a control character or white space (a line end pasted with it?): set it again without one (the value is not shown)"),
+        PromoteEnv("token: CRLF", "GITHUB_TOKEN", "token-for-bad-input\r\n", "GITHUB_TOKEN: contains a control character"),
+        PromoteEnv("token: a space", "GITHUB_TOKEN", "token-for bad-input", "GITHUB_TOKEN: contains a control character or white space"),
+        DevEnv("registry password: a newline", "REGISTRY_PASSWORD", "token-for-bad-input\nx", "REGISTRY_PASSWORD: contains a control character"),
+        DevEnv("aws key id: lower case", "AWS_ACCESS_KEY_ID", "akidlowercase1234", "AWS_ACCESS_KEY_ID: \"akidlowercase1234\" is not an AWS access key ID"),
 
         // The dev deploy
         Dev("health timeout: words", "--health-timeout / HEALTH_TIMEOUT: \"soon\" is not a duration like 60s, 3m or 1h", "--health-timeout=soon"),
@@ -95,6 +109,7 @@ public sealed class BadInputTests
         Promote("retag mode", "--retag-mode / RETAG_MODE: \"copy\" is not registry or docker", "--retag-mode=copy"),
         Promote("github repository: no owner", "--github-repository / GITHUB_REPOSITORY: \"noslash\" is not owner/name", "--github-repository=noslash"),
         Promote("github repository: three parts", "--github-repository / GITHUB_REPOSITORY: \"a/b/c\" is not owner/name", "--github-repository=a/b/c"),
+        Promote("github repository: dot dot", "--github-repository / GITHUB_REPOSITORY: \"o/..\" is not owner/name", "--github-repository=o/.."),
         Promote("github api: ftp", "--github-api-url / GITHUB_API_URL: \"ftp://x\" is not an http(s) URL", "--github-api-url=ftp://x"),
         Promote("github api: credentials", "--github-api-url / GITHUB_API_URL: \"https://user:pw@x\" is not an http(s) URL", "--github-api-url=https://user:pw@x"),
 
@@ -118,6 +133,7 @@ public sealed class BadInputTests
         Record("record: short commit", "{" + GoodRecord.Replace("\"commit\":\"{sha}\"", "\"commit\":\"{sha7}\"") + ",\"digest\":\"sha256:" + new string('a', 64) + "\"}", "is not a full 40-hex commit"),
         Record("record: tag and version differ", "{" + GoodRecord.Replace("\"version\":\"0.1.0\"", "\"version\":\"0.2.0\"") + ",\"digest\":\"sha256:" + new string('a', 64) + "\"}", "version \"0.2.0\" does not match the snapshot tag's 0.1.0"),
         Record("record: missing file", "", "the file does not exist"),
+        Record("record: a field twice", "{" + GoodRecord + ",\"digest\":\"sha256:" + new string('a', 64) + "\",\"digest\":\"sha256:" + new string('b', 64) + "\"}", "the field \"digest\" appears more than once"),
     }.Select(c => new TestCaseData(c).SetArgDisplayNames(c.Name));
 
     [TestCaseSource(nameof(Cases))]
@@ -162,6 +178,37 @@ public sealed class BadInputTests
         Assert.That(result.StandardOutput.Split('\n').Where(line => line.StartsWith("> ", StringComparison.Ordinal)), Is.Empty, "no action was performed");
         Assert.That(result.AllOutput, Does.Not.Contain("   at "));
         Assert.That(result.AllOutput, Does.Not.Contain("token-for-bad-input"));
+    }
+
+    /// <summary>A FIFO waits for a writer forever when read: as a key file or a record it is refused without opening it.</summary>
+    [TestCase("EC2_SSH_KEY_FILE", "Dev", "EC2_SSH_KEY_FILE: \"{fifo}\" is empty, or not a regular file (a FIFO or a device): point it at the private key file")]
+    [TestCase("SNAPSHOT_FILE", "Promote", "--snapshot-file / SNAPSHOT_FILE: {fifo}: the file is empty, or not a regular file (a FIFO or a device); use the snapshot.json that Dev wrote.")]
+    public void AFifoGivenAsAFileIsRefusedAtOnce(string variable, string target, string expected)
+    {
+        using var repository = new TempGitRepository();
+        repository.Write("pyproject.toml", "[project]\nversion = \"0.1.0\"\n");
+        repository.Commit();
+        var fifo = Path.Combine(Path.GetTempPath(), $"fifo-{Guid.NewGuid():N}");
+        Assert.That(Command.Run("mkfifo", [fifo]).ExitCode, Is.Zero);
+        try
+        {
+            var environment = new Dictionary<string, string?>
+            {
+                ["REGISTRY"] = "127.0.0.1:5999", ["REGISTRY_TYPE"] = "none", ["EC2_HOST"] = "127.0.0.1",
+                ["EC2_HOST_KEY"] = "SHA256:7SbEiTfM+epxoCMeWlI7ZQ26OhyQH9GTWg3nWWJnPOs", ["EC2_SSH_KEY"] = variable == "SNAPSHOT_FILE" ? Key : null,
+                ["GITHUB_TOKEN"] = "token-for-bad-input", ["GITHUB_REPOSITORY"] = "example/book-shop", ["SNAPSHOT_TAG"] = null,
+                [variable] = fifo,
+            };
+
+            var result = HostProcess.Run(repository.Root, environment, "--target=" + target);
+
+            Assert.That(result.ExitCode, Is.Not.Zero);
+            Assert.That(result.LastErrorLine, Is.EqualTo("Error: " + expected.Replace("{fifo}", fifo)));
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
     }
 
     [Test]

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Pipeline.Tests.Support;
 
-public enum Fault { None, ServiceUnavailable, TooManyRequests, Reset, Stall, Forbidden }
+public enum Fault { None, ServiceUnavailable, TooManyRequests, Reset, Stall, Forbidden, TamperBody, TrickleBody }
 
 /// <summary>The request line and headers a fault plan decides on.</summary>
 public sealed record ProxiedRequest(string HttpMethod, string Path);
@@ -13,7 +13,8 @@ public sealed record ProxiedRequest(string HttpMethod, string Path);
 /// An HTTP proxy on loopback in front of a real service (the registry, the GitHub double) that
 /// injects faults: given each request's number and the request, the plan says whether to pass it
 /// on or to answer 503, 429 (Retry-After: 1), 403, reset the connection (a TCP RST), or stall past
-/// the client's timeout. It works on sockets, one request per connection, because a reset must be
+/// the client's timeout; or to pass it on and change one byte of the answer's body (its headers,
+/// the digest included, kept), or send the body one byte a second. It works on sockets, one request per connection, because a reset must be
 /// a real one. Every request is recorded with what was done to it.
 /// </summary>
 public sealed class FaultProxy : IDisposable
@@ -92,7 +93,8 @@ public sealed class FaultProxy : IDisposable
                 .SelectMany(header => header.Value.Select(value => new KeyValuePair<string, string>(header.Key, value)))
                 .ToList();
             if (method == "HEAD" && response.Content.Headers.ContentLength is { } length) copied.Add(new("Content-Length", length.ToString()));
-            await Write(stream, (int)response.StatusCode, response.ReasonPhrase ?? "", copied, answer, method);
+            if (fault == Fault.TamperBody && answer.Length > 0) answer[answer.Length / 2] ^= 0x01;
+            await Write(stream, (int)response.StatusCode, response.ReasonPhrase ?? "", copied, answer, method, trickle: fault == Fault.TrickleBody);
         }
         catch (Exception exception) when (exception is IOException or SocketException or HttpRequestException or ObjectDisposedException)
         {
@@ -124,7 +126,7 @@ public sealed class FaultProxy : IDisposable
         return (requestLine[0], requestLine[1], headers, body);
     }
 
-    private static async Task Write(NetworkStream stream, int status, string reason, IEnumerable<KeyValuePair<string, string>> headers, byte[] body, string method)
+    private static async Task Write(NetworkStream stream, int status, string reason, IEnumerable<KeyValuePair<string, string>> headers, byte[] body, string method, bool trickle = false)
     {
         var head = new StringBuilder($"HTTP/1.1 {status} {reason}\r\n");
         var list = headers.ToList();
@@ -132,7 +134,17 @@ public sealed class FaultProxy : IDisposable
         if (!list.Any(h => h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))) head.Append($"Content-Length: {body.Length}\r\n");
         head.Append("Connection: close\r\n\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
-        if (method != "HEAD") await stream.WriteAsync(body);
+        if (method != "HEAD" && trickle)
+        {
+            await stream.FlushAsync();
+            foreach (var b in body)
+            {
+                await stream.WriteAsync(new[] { b });
+                await stream.FlushAsync();
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
+        else if (method != "HEAD") await stream.WriteAsync(body);
         await stream.FlushAsync();
     }
 
