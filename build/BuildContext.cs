@@ -15,10 +15,10 @@ namespace Pipeline;
 public sealed record BuildVersion(ReleaseVersion Version, SourceCommit Commit, SnapshotTag SnapshotTag);
 
 /// <summary>The snapshot image in the registry: its reference and the digest the registry reports.</summary>
-public sealed record PublishedImage(string Reference, string Digest);
+public sealed record PublishedImage(ImageReference Reference, ImageDigest Digest);
 
 /// <summary>What Promote releases: the tested snapshot, and the release tag it gets.</summary>
-public sealed record Promotion(SnapshotTag SnapshotTag, string Commit, string Digest, string SnapshotReference, string ReleaseTag, string ReleaseReference);
+public sealed record Promotion(SnapshotTag SnapshotTag, string Commit, ImageDigest Digest, ImageReference SnapshotReference, string ReleaseTag, ImageReference ReleaseReference);
 
 /// <summary>
 /// What every task receives: the settings (read once, here), the side-effect door, the tools
@@ -72,7 +72,7 @@ public sealed class BuildContext : FrostingContext
         _version = _version is null ? version : throw new InvalidOperationException("The version is already set.");
 
     /// <summary>The snapshot's reference: &lt;registry&gt;/&lt;repository&gt;:X.Y.Z-SNAPSHOT-&lt;sha7&gt;.</summary>
-    public string SnapshotReference => Settings.Image.Reference(Version.SnapshotTag.ToString());
+    public ImageReference SnapshotReference => Settings.Image.Reference(Version.SnapshotTag);
 
     /// <summary>The snapshot as the registry holds it, once known (after Push, or found already there).</summary>
     public PublishedImage? Image => _image;

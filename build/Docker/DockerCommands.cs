@@ -1,6 +1,7 @@
 using Cake.Core;
 using Cake.Core.IO;
 using Pipeline.Effects;
+using Pipeline.Registry;
 using Pipeline.Settings;
 
 namespace Pipeline.Docker;
@@ -10,13 +11,13 @@ public abstract record DockerCommand;
 
 public sealed record DockerLogin(string Registry, string Username, Secret Password) : DockerCommand;
 
-public sealed record DockerBuild(string ContextDirectory, string Tag, IReadOnlyList<KeyValuePair<string, string>> BuildArgs) : DockerCommand;
+public sealed record DockerBuild(string ContextDirectory, ImageReference Tag, IReadOnlyList<KeyValuePair<string, string>> BuildArgs) : DockerCommand;
 
-public sealed record DockerPush(string Reference) : DockerCommand;
+public sealed record DockerPush(ImageReference Reference) : DockerCommand;
 
-public sealed record DockerPull(string Reference) : DockerCommand;
+public sealed record DockerPull(ImageReference Reference) : DockerCommand;
 
-public sealed record DockerTag(string Source, string Target) : DockerCommand;
+public sealed record DockerTag(ImageReference Source, ImageReference Target) : DockerCommand;
 
 /// <summary>
 /// The docker CLI, typed. Cake.Docker is not served here; this is its small equivalent. Every
@@ -52,7 +53,7 @@ public sealed class DockerCli(IEffects effects)
                 arguments.Append("login").Append("--username").AppendQuoted(login.Username).Append("--password-stdin").AppendQuoted(login.Registry);
                 break;
             case DockerBuild build:
-                arguments.Append("build").Append("--tag").AppendQuoted(build.Tag);
+                arguments.Append("build").Append("--tag").AppendQuoted(build.Tag.ToString());
                 foreach (var (name, value) in build.BuildArgs)
                 {
                     arguments.Append("--build-arg").AppendQuoted($"{name}={value}");
@@ -60,13 +61,13 @@ public sealed class DockerCli(IEffects effects)
                 arguments.AppendQuoted(build.ContextDirectory);
                 break;
             case DockerPush push:
-                arguments.Append("push").AppendQuoted(push.Reference);
+                arguments.Append("push").AppendQuoted(push.Reference.ToString());
                 break;
             case DockerPull pull:
-                arguments.Append("pull").AppendQuoted(pull.Reference);
+                arguments.Append("pull").AppendQuoted(pull.Reference.ToString());
                 break;
             case DockerTag tag:
-                arguments.Append("tag").AppendQuoted(tag.Source).AppendQuoted(tag.Target);
+                arguments.Append("tag").AppendQuoted(tag.Source.ToString()).AppendQuoted(tag.Target.ToString());
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown docker command");

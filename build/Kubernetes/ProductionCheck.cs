@@ -38,7 +38,7 @@ public sealed record ProductionCheck(IReadOnlyList<string> Answers, bool Steady,
     }
 
     /// <summary>Why production is not the release, or nothing when it is.</summary>
-    public IReadOnlyList<string> Problems(string releaseTag, string digest, string container)
+    public IReadOnlyList<string> Problems(string releaseTag, Registry.ImageDigest digest, string container)
     {
         var problems = new List<string>();
         if (!Steady)
@@ -56,7 +56,7 @@ public sealed record ProductionCheck(IReadOnlyList<string> Answers, bool Steady,
         {
             var imageId = pod.Status?.ContainerStatuses?.SingleOrDefault(status => status.Name == container)?.ImageID;
             // containerd reports <repository>@sha256:..., Docker's runtime docker-pullable://<repository>@sha256:...
-            if (imageId is null || !imageId.EndsWith("@" + digest, StringComparison.Ordinal))
+            if (imageId is null || !imageId.EndsWith("@" + digest.Value, StringComparison.Ordinal))
             {
                 problems.Add($"pod {pod.Metadata.Name} runs {(string.IsNullOrEmpty(imageId) ? "no image yet" : imageId)}, not {digest}");
             }

@@ -46,15 +46,44 @@ public sealed record RegistryAddress(string Host, string? Namespace)
     public override string ToString() => Namespace is null ? Host : $"{Host}/{Namespace}";
 }
 
+/// <summary>
+/// An image's content digest, sha256:&lt;64 hex&gt;: what a tag names and what a release must keep.
+/// A dry run that could not ask the registry carries a placeholder instead.
+/// </summary>
+public sealed record ImageDigest
+{
+    private ImageDigest(string value) => Value = value;
+
+    public string Value { get; }
+
+    public static ImageDigest Parse(string text) =>
+        ImageGrammar.Digest().IsMatch(text) ? new ImageDigest(text) : throw new FormatException($"is not sha256:<64 lower-case hex>");
+
+    public static ImageDigest Of(byte[] bytes) => new("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+
+    public static ImageDigest Placeholder(string what) => new(Settings.Placeholders.For(what));
+
+    public override string ToString() => Value;
+}
+
+/// <summary>
+/// One tag of a repository: the typed image reference that flows through the pipeline. It becomes
+/// a string only at the edge: a docker argument, a registry URL, a remote script, a log line.
+/// </summary>
+public sealed record ImageReference(ImageRepository Repository, string Tag)
+{
+    public override string ToString() => $"{Repository.Registry.Host}/{Repository.Path}:{Tag}";
+}
+
 /// <summary>A repository in a registry; references to its tags are built here and nowhere else.</summary>
 public sealed record ImageRepository(RegistryAddress Registry, string Name)
 {
     /// <summary>The repository's path on the registry API: /v2/&lt;Path&gt;/manifests/...</summary>
     public string Path => Registry.Namespace is null ? Name : $"{Registry.Namespace}/{Name}";
 
-    public string Reference(string tag) => $"{Registry.Host}/{Path}:{tag}";
+    public ImageReference Reference(string tag) => new(this, tag);
 
-    public string Reference(string tag, string digest) => $"{Registry.Host}/{Path}:{tag}@{digest}";
+    public ImageReference Reference(Versioning.SnapshotTag tag) => new(this, tag.ToString());
 
     public static string ParseName(string text) =>
         ImageGrammar.Path().IsMatch(text) && text.Length <= 205

@@ -73,7 +73,7 @@ public sealed class RegistryAccess(IServiceProvider services, PipelineHttp http)
     {
         if (_published.Asked) return _published.Image;
         var reference = Context.SnapshotReference;
-        var (_, found) = await Read(registry => registry.HeadManifest(Image.Path, Context.Version.SnapshotTag.ToString()),
+        var (_, found) = await Read(registry => registry.HeadManifest(reference),
             $"the plan assumes {reference} is a new tag.");
         _published = (true, found is null ? null : new PublishedImage(reference, found.Digest));
         return _published.Image;

@@ -13,12 +13,12 @@ public sealed record RegistryCredentials(string Username, Secret Password)
     public bool IsPlanned { get; init; }
 }
 
-public sealed record ManifestDescriptor(string Digest, string MediaType);
+public sealed record ManifestDescriptor(ImageDigest Digest, string MediaType);
 
-public sealed record Manifest(byte[] Bytes, string MediaType, string Digest)
+public sealed record Manifest(byte[] Bytes, string MediaType, ImageDigest Digest)
 {
     /// <summary>The Docker-Content-Digest the registry sent with the bytes, if any; <see cref="Digest"/> is computed from the bytes.</summary>
-    public string? ReportedDigest { get; init; }
+    public ImageDigest? ReportedDigest { get; init; }
 }
 
 /// <summary>A registry answered with an error the pipeline cannot act on.</summary>
@@ -63,7 +63,15 @@ public sealed class RegistryClient : IDisposable
     public static string BaseUrl(RegistryAddress registry) =>
         registry.IsPlaceholder ? $"https://{registry.Host}/" : BaseUri(registry).ToString();
 
-    public static string DigestOf(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>Where a tag's manifest lives on the registry API, as the plan prints it.</summary>
+    public static string ManifestUrl(ImageReference image) => $"{BaseUrl(image.Repository.Registry)}v2/{image.Repository.Path}/manifests/{image.Tag}";
+
+    public Task<ManifestDescriptor?> HeadManifest(ImageReference image) => HeadManifest(image.Repository.Path, image.Tag);
+
+    public Task<Manifest?> GetManifest(ImageReference image) => GetManifest(image.Repository.Path, image.Tag);
+
+    public Task<string> PutManifest(ImageReference image, Manifest manifest) => PutManifest(image.Repository.Path, image.Tag, manifest);
 
     /// <summary>The digest the registry holds under a tag, or null when the tag does not exist.</summary>
     public async Task<ManifestDescriptor?> HeadManifest(string repository, string reference)
@@ -76,7 +84,7 @@ public sealed class RegistryClient : IDisposable
         {
             throw new RegistryException($"The registry answered HEAD {repository}:{reference} without a sha256 Docker-Content-Digest.");
         }
-        return new ManifestDescriptor(digest, response.Content.Headers.ContentType?.MediaType ?? "");
+        return new ManifestDescriptor(ImageDigest.Parse(digest), response.Content.Headers.ContentType?.MediaType ?? "");
     }
 
     /// <summary>The manifest's exact bytes; its digest is computed from them, not taken from a header.</summary>
@@ -86,9 +94,11 @@ public sealed class RegistryClient : IDisposable
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         await EnsureSuccess(response, $"GET {repository}:{reference}");
         var bytes = await response.Content.ReadAsByteArrayAsync();
-        return new Manifest(bytes, response.Content.Headers.ContentType?.MediaType ?? "", DigestOf(bytes))
+        return new Manifest(bytes, response.Content.Headers.ContentType?.MediaType ?? "", ImageDigest.Of(bytes))
         {
-            ReportedDigest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : null,
+            ReportedDigest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) && ImageGrammar.Digest().IsMatch(values.First())
+                ? ImageDigest.Parse(values.First())
+                : null,
         };
     }
 

@@ -5,7 +5,7 @@ using Pipeline.Settings;
 namespace Pipeline.Remote;
 
 /// <summary>What DeployDev runs on the EC2 host, as one `set -eu` script.</summary>
-public sealed partial record DevDeploy(string Image, DevContainer Container, BuildVersion Build)
+public sealed partial record DevDeploy(ImageReference Image, DevContainer Container, BuildVersion Build)
 {
     [GeneratedRegex(@"^[0-9a-f]{40}\z")]
     private static partial Regex FullSha();
@@ -25,7 +25,8 @@ public sealed partial record DevDeploy(string Image, DevContainer Container, Bui
     public string Script()
     {
         // A dry run's placeholder registry (<REGISTRY>/book-shop:...) is the one reference allowed unchecked.
-        if (!Placeholders.IsPlaceholder(Image.Split('/')[0]) && !ImageGrammar.Reference().IsMatch(Image)) throw new ArgumentException($"not an image reference: {Image}");
+        var image = Image.ToString();
+        if (!Image.Repository.Registry.IsPlaceholder && !ImageGrammar.Reference().IsMatch(image)) throw new ArgumentException($"not an image reference: {image}");
         var commit = Build.Commit.Sha;
         if (!FullSha().IsMatch(commit)) throw new ArgumentException($"not a commit: {commit}");
         Parse.ContainerName(Container.Name);
@@ -34,7 +35,7 @@ public sealed partial record DevDeploy(string Image, DevContainer Container, Bui
         Parse.Port(Container.AppPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         return new ShellScript()
-            .Set("image", Image)
+            .Set("image", image)
             .Set("container", Container.Name)
             .Set("host_port", Container.HostPort)
             .Set("app_port", Container.AppPort)

@@ -5,7 +5,7 @@ using Pipeline.Versioning;
 namespace Pipeline.Remote;
 
 /// <summary>What Rollout runs on the EC2 host: each a `set -eu` script with validated, quoted values.</summary>
-public sealed record Rollout(Production Target, string Image, ReleaseManifests Manifests)
+public sealed record Rollout(Production Target, Registry.ImageReference Image, ReleaseManifests Manifests)
 {
     private const string EndOfManifests = "BOOK_SHOP_MANIFESTS_END";
 
@@ -44,7 +44,7 @@ public sealed record Rollout(Production Target, string Image, ReleaseManifests M
 
         return Start()
             .Set("container", Parse.KubernetesName(Target.Container))
-            .Set("image", Image)
+            .Set("image", Image.ToString())
             .Body(UndoFunction)
             .Body($"""
                 manifests="$(mktemp)"

@@ -19,7 +19,7 @@ public static class DevReport
         var runUrl = github.IsRunningOnGitHubActions
             ? $"{github.Environment.Workflow.ServerUrl}/{github.Environment.Workflow.Repository}/actions/runs/{github.Environment.Workflow.RunId}"
             : null;
-        var record = new SnapshotRecord(version.Version.ToString(), version.SnapshotTag.ToString(), image.Reference, image.Digest,
+        var record = new SnapshotRecord(version.Version.ToString(), version.SnapshotTag.ToString(), image.Reference.ToString(), image.Digest.ToString(),
             version.Commit.Sha, SnapshotRecord.Timestamp(DateTimeOffset.UtcNow), runUrl);
 
         Directory.CreateDirectory(context.ArtifactsDirectory);

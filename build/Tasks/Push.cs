@@ -16,12 +16,11 @@ public sealed class Push(RegistryAccess registry) : AsyncFrostingTask<BuildConte
 
     public override async Task RunAsync(BuildContext context)
     {
-        var repository = context.Settings.Image.Path;
-        var tag = context.Version.SnapshotTag.ToString();
+        var snapshot = context.SnapshotReference;
 
         // ECR Public cannot make tags immutable, so the pipeline does: a tag that appeared since
         // the first look (another run of the same commit) is never pushed over.
-        if (!context.IsDryRun && await registry.Api.HeadManifest(repository, tag) is { } appeared)
+        if (!context.IsDryRun && await registry.Api.HeadManifest(snapshot) is { } appeared)
         {
             throw new BuildInputException($"{context.SnapshotReference} appeared in the registry as {appeared.Digest} while this run was building; a snapshot tag is never overwritten. Re-run Dev to deploy that image.");
         }
@@ -29,8 +28,8 @@ public sealed class Push(RegistryAccess registry) : AsyncFrostingTask<BuildConte
         await context.Docker.Run(new DockerPush(context.SnapshotReference));
 
         var digest = context.IsDryRun
-            ? Placeholders.For("the digest the registry reports after the push")
-            : (await registry.Api.HeadManifest(repository, tag))?.Digest
+            ? ImageDigest.Placeholder("the digest the registry reports after the push")
+            : (await registry.Api.HeadManifest(snapshot))?.Digest
               ?? throw new RegistryException($"{context.SnapshotReference} is not in the registry right after the push.");
         context.UseImage(new PublishedImage(context.SnapshotReference, digest));
     }

@@ -72,7 +72,7 @@ public sealed class Release(PipelineHttp http) : AsyncFrostingTask<BuildContext>
         var existing = canRead ? await github.ReleaseByTag(promotion.ReleaseTag) : null;
         if (existing is not null)
         {
-            if (existing.Body?.Contains(promotion.Digest, StringComparison.Ordinal) == true)
+            if (existing.Body?.Contains(promotion.Digest.Value, StringComparison.Ordinal) == true)
             {
                 context.Information("The release {0} exists and names the digest: kept.", promotion.ReleaseTag);
                 return;

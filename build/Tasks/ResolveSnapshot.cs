@@ -35,7 +35,7 @@ public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncFrostingTask
         SnapshotAncestry.Check(context.RepositoryRoot, commit);
 
         var snapshotReference = settings.Image.Reference(tag.ToString());
-        if (record is not null && record.Image != snapshotReference)
+        if (record is not null && record.Image != snapshotReference.ToString())
         {
             throw new BuildInputException($"The record's image {record.Image} is not {snapshotReference}: promote within the registry and repository that Dev pushed to.");
         }
@@ -48,16 +48,16 @@ public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncFrostingTask
         context.Information("Promoting {0}@{1} (commit {2}) as {3}", snapshotReference, digest, commit, releaseTag);
     }
 
-    private async Task<string> RegistryDigest(BuildContext context, SnapshotTag tag, SnapshotRecord? record)
+    private async Task<ImageDigest> RegistryDigest(BuildContext context, SnapshotTag tag, SnapshotRecord? record)
     {
         var reference = context.Settings.Image.Reference(tag.ToString());
         // The bytes themselves, hashed here: a header is the registry's word, and nothing may be
         // created on GitHub for bytes that are not the tested ones.
-        var (answered, found) = await registry.Read(api => api.GetManifest(context.Settings.Image.Path, tag.ToString()),
+        var (answered, found) = await registry.Read(api => api.GetManifest(reference),
             record is null ? $"the plan goes on with a placeholder for the digest of {reference}." : "the plan goes on with the record's digest.");
         if (!answered)
         {
-            return record?.Digest ?? Placeholders.For($"the digest of {reference}");
+            return record is not null ? ImageDigest.Parse(record.Digest) : ImageDigest.Placeholder($"the digest of {reference}");
         }
 
         if (found is null)
@@ -68,7 +68,7 @@ public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncFrostingTask
         {
             throw new BuildInputException($"The bytes under {reference} hash to {found.Digest}, not the {reported} the registry reports: refusing to release them; look at the registry.");
         }
-        if (record is not null && found.Digest != record.Digest)
+        if (record is not null && found.Digest != ImageDigest.Parse(record.Digest))
         {
             throw new BuildInputException($"{reference} now names {found.Digest}, not the tested {record.Digest} of the record: the tag was overwritten; refusing to release an untested image.");
         }

@@ -18,9 +18,8 @@ public sealed class Retag(RegistryAccess registry) : AsyncFrostingTask<BuildCont
     public override async Task RunAsync(BuildContext context)
     {
         var promotion = context.Promotion;
-        var repository = context.Settings.Image.Path;
 
-        var (_, existing) = await registry.Read(registry => registry.HeadManifest(repository, promotion.ReleaseTag),
+        var (_, existing) = await registry.Read(registry => registry.HeadManifest(promotion.ReleaseReference),
             $"the plan assumes {promotion.ReleaseReference} is a new tag.");
         if (existing is not null)
         {
@@ -34,15 +33,15 @@ public sealed class Retag(RegistryAccess registry) : AsyncFrostingTask<BuildCont
             return;
         }
 
-        if (context.Settings.RetagMode == RetagMode.Registry) await ByRegistry(context, promotion, repository);
+        if (context.Settings.RetagMode == RetagMode.Registry) await ByRegistry(context, promotion);
         else await ByDocker(context, promotion);
 
         if (!context.IsDryRun)
         {
-            var after = await registry.Api.HeadManifest(repository, promotion.ReleaseTag);
+            var after = await registry.Api.HeadManifest(promotion.ReleaseReference);
             if (after?.Digest != promotion.Digest)
             {
-                throw new RegistryException($"{promotion.ReleaseReference} names {after?.Digest ?? "nothing"} after tagging, not {promotion.Digest}: look at the registry before re-running.");
+                throw new RegistryException($"{promotion.ReleaseReference} names {after?.Digest.Value ?? "nothing"} after tagging, not {promotion.Digest}: look at the registry before re-running.");
             }
         }
         context.Information("{0} names {1}, the tested image.", promotion.ReleaseReference, promotion.Digest);
@@ -50,9 +49,9 @@ public sealed class Retag(RegistryAccess registry) : AsyncFrostingTask<BuildCont
     }
 
     /// <summary>The OCI way: the manifest's exact bytes under a second tag; no layer moves.</summary>
-    private async Task ByRegistry(BuildContext context, Promotion promotion, string repository)
+    private async Task ByRegistry(BuildContext context, Promotion promotion)
     {
-        var (_, manifest) = await registry.Read(registry => registry.GetManifest(repository, promotion.SnapshotTag.ToString()),
+        var (_, manifest) = await registry.Read(registry => registry.GetManifest(promotion.SnapshotReference),
             $"the plan puts the bytes of {promotion.SnapshotTag} under {promotion.ReleaseTag} as they are.");
         if (manifest is null && !context.IsDryRun)
         {
@@ -64,11 +63,11 @@ public sealed class Retag(RegistryAccess registry) : AsyncFrostingTask<BuildCont
         }
 
         var description = manifest is null
-            ? $"PUT {RegistryClient.BaseUrl(context.Settings.Image.Registry)}v2/{repository}/manifests/{promotion.ReleaseTag} (the exact bytes of {promotion.SnapshotTag}, {promotion.Digest})"
-            : $"PUT {RegistryClient.BaseUrl(context.Settings.Image.Registry)}v2/{repository}/manifests/{promotion.ReleaseTag} Content-Type: {manifest.MediaType} ({manifest.Bytes.Length} bytes, {manifest.Digest})";
+            ? $"PUT {RegistryClient.ManifestUrl(promotion.ReleaseReference)} (the exact bytes of {promotion.SnapshotTag}, {promotion.Digest})"
+            : $"PUT {RegistryClient.ManifestUrl(promotion.ReleaseReference)} Content-Type: {manifest.MediaType} ({manifest.Bytes.Length} bytes, {manifest.Digest})";
         var reported = await context.Effects.Perform(new Call<string>(description,
-            () => registry.Api.PutManifest(repository, promotion.ReleaseTag, manifest!), promotion.Digest));
-        if (reported.Length > 0 && reported != promotion.Digest)
+            () => registry.Api.PutManifest(promotion.ReleaseReference, manifest!), promotion.Digest.Value));
+        if (reported.Length > 0 && reported != promotion.Digest.Value)
         {
             throw new RegistryException($"The registry stored {promotion.ReleaseTag} as {reported}, not {promotion.Digest}: it changed the bytes; use --retag-mode=docker or look at the registry.");
         }

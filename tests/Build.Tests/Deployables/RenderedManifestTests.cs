@@ -11,7 +11,8 @@ namespace Pipeline.Tests.Deployables;
 /// </summary>
 public sealed class RenderedManifestTests
 {
-    private const string Image = "public.ecr.aws/abc1d2e3/book-shop:v1.2.0";
+    private static readonly Pipeline.Registry.ImageReference Image =
+        new Pipeline.Registry.ImageRepository(Pipeline.Registry.RegistryAddress.Parse("public.ecr.aws/abc1d2e3"), "book-shop").Reference("v1.2.0");
     private static readonly string Folder = Path.Combine(RepositoryRoot.Path, "manifests");
 
     private static readonly string[] Objects = ["deployment.apps/book-shop", "persistentvolumeclaim/book-shop-data", "service/book-shop"];
@@ -28,7 +29,7 @@ public sealed class RenderedManifestTests
             var images = Kubectl("label", "--local", "-f", file, "rendered=true", "-o", "jsonpath={.spec.template.spec.containers[*].image}");
 
             Assert.That(kubectl.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(Objects), kubectl.Error);
-            Assert.That(images.Output, Is.EqualTo(Image), "the Deployment's container names the release image");
+            Assert.That(images.Output, Is.EqualTo(Image.ToString()), "the Deployment's container names the release image");
         }
         finally
         {
@@ -44,7 +45,7 @@ public sealed class RenderedManifestTests
         var objects = KubernetesYaml.LoadAllFromString(rendered.Text).Cast<IKubernetesObject<V1ObjectMeta>>().ToList();
 
         Assert.That(objects.Select(o => $"{o.Kind}/{o.Metadata.Name}"), Is.EqualTo(new[] { "Deployment/book-shop", "PersistentVolumeClaim/book-shop-data", "Service/book-shop" }));
-        Assert.That(objects.OfType<V1Deployment>().Single().Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(Image));
+        Assert.That(objects.OfType<V1Deployment>().Single().Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(Image.ToString()));
         Assert.That(rendered.Text.Split('\n'), Has.Exactly(3).EqualTo("---"), "each object a document of its own");
     }
 

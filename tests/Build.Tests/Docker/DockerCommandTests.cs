@@ -18,7 +18,7 @@ public sealed class DockerCommandTests
     [Test]
     public void BuildPassesEveryBuildArgumentQuoted()
     {
-        var arguments = DockerCli.Arguments(new DockerBuild("/repo", "r/book-shop:1.2.0-SNAPSHOT-abc1234",
+        var arguments = DockerCli.Arguments(new DockerBuild("/repo", new Pipeline.Registry.ImageRepository(Pipeline.Registry.RegistryAddress.Parse("r"), "book-shop").Reference("1.2.0-SNAPSHOT-abc1234"),
             [new("VERSION", "1.2.0"), new("BASE_IMAGE", "local/python:3.11-bookworm")]));
 
         Assert.That(arguments.Render(), Is.EqualTo("build --tag \"r/book-shop:1.2.0-SNAPSHOT-abc1234\" --build-arg \"VERSION=1.2.0\" --build-arg \"BASE_IMAGE=local/python:3.11-bookworm\" \"/repo\""));

@@ -56,7 +56,7 @@ public sealed class ExpiredTokenTests
 
         var found = await client.HeadManifest("abc1d2e3/book-shop", "1.2.0-SNAPSHOT-7d2a1b2");
 
-        Assert.That(found!.Digest, Is.EqualTo("sha256:" + new string('a', 64)));
+        Assert.That(found!.Digest.Value, Is.EqualTo("sha256:" + new string('a', 64)));
         Assert.That(registry.TokensIssued, Is.EqualTo(2), "the expired token was replaced once");
     }
 

@@ -85,7 +85,7 @@ public sealed class SettingsTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(settings.Image.Reference("1.2.0"), Is.EqualTo("public.ecr.aws/abc1d2e3/book-shop:1.2.0"));
+            Assert.That(settings.Image.Reference("1.2.0").ToString(), Is.EqualTo("public.ecr.aws/abc1d2e3/book-shop:1.2.0"));
             Assert.That(settings.RegistryType, Is.EqualTo(RegistryType.EcrPublic));
             Assert.That(settings.Ec2Port, Is.EqualTo(22));
             Assert.That(settings.Ec2User, Is.EqualTo("ubuntu"));
