@@ -1,8 +1,6 @@
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Core.IO;
-using Polly;
-using Polly.Retry;
 
 namespace Pipeline.Effects;
 
@@ -40,23 +38,10 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
     public override async Task<ProcessResult> ExecuteAsync(ICakeContext context)
     {
         if (IsTransientFailure is null) return RunOnce(context);
-        var pipeline = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(1),
-                MaxDelay = TimeSpan.FromSeconds(20),
-                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is CommandFailedException failed && IsTransientFailure(failed.OutputTail)),
-                OnRetry = arguments =>
-                {
-                    context.Log.Warning("{0}: a transient failure; retry {1} of {2} in {3:0.0}s", Describe(), arguments.AttemptNumber + 1, MaxRetries, arguments.RetryDelay.TotalSeconds);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-        return await pipeline.ExecuteAsync(_ => ValueTask.FromResult(RunOnce(context)));
+        var retries = CommandRetries.Pipeline(MaxRetries,
+            exception => exception is CommandFailedException failed && IsTransientFailure(failed.OutputTail),
+            (_, attempt, delay) => context.Log.Warning("{0}: a transient failure; retry {1} of {2} in {3:0.0}s", Describe(), attempt, MaxRetries, delay.TotalSeconds));
+        return await retries.ExecuteAsync(_ => ValueTask.FromResult(RunOnce(context)));
     }
 
     private ProcessResult RunOnce(ICakeContext context)

@@ -3,8 +3,6 @@ using System.Text;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Pipeline.Effects;
-using Polly;
-using Polly.Retry;
 using Pipeline.Settings;
 using S = Pipeline.Settings.Settings;
 using Renci.SshNet;
@@ -108,20 +106,9 @@ public sealed class RunRemoteScript(RemoteTarget target, string purpose, string 
     /// <summary>Connects, retrying a connection that could not be made (Polly, as every retry of the run); a refused key is final.</summary>
     private async Task<SshClient> Connect(ICakeContext context, Secret key)
     {
-        var retries = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = Math.Max(1, target.ConnectRetries),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromSeconds(1),
-            MaxDelay = TimeSpan.FromSeconds(20),
-            ShouldHandle = new PredicateBuilder().Handle<HostUnreachable>(_ => target.ConnectRetries > 0),
-            OnRetry = arguments =>
-            {
-                context.Log.Warning("{0}; retry {1} of {2} in {3:0.0}s", arguments.Outcome.Exception!.Message, arguments.AttemptNumber + 1, target.ConnectRetries, arguments.RetryDelay.TotalSeconds);
-                return ValueTask.CompletedTask;
-            },
-        }).Build();
+        var retries = CommandRetries.Pipeline(target.ConnectRetries,
+            exception => exception is HostUnreachable,
+            (exception, attempt, delay) => context.Log.Warning("{0}; retry {1} of {2} in {3:0.0}s", exception.Message, attempt, target.ConnectRetries, delay.TotalSeconds));
         return await retries.ExecuteAsync(async _ => await ConnectOnce(context, key));
     }
 
