@@ -40,18 +40,8 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         }
     }
 
-    /// <summary>
-    /// Every secret is masked before anything can print it. AWS's keys are read by the SDK's
-    /// credential chain, not the settings, so they are named here.
-    /// </summary>
-    private static void MaskSecrets(BuildContext context) =>
-        context.MaskInGitHubActions(new[] { context.Settings.Ec2SshKey, context.Settings.RegistryPassword, context.Settings.GitHubToken }
-            .Concat(context.Settings.DeclaredSecrets)
-            .Concat(new[] { Settings.Settings.AwsSecretAccessKey, Settings.Settings.AwsSessionToken }
-                .Select(setting => context.Environment.GetEnvironmentVariable(setting.Variable))
-                .Where(value => !string.IsNullOrEmpty(value))
-                .Select(value => new Secret(value!)))
-            .OfType<Secret>());
+    /// <summary>Every secret the settings read (AWS's keys included) is masked before anything can print it.</summary>
+    private static void MaskSecrets(BuildContext context) => context.MaskInGitHubActions(context.Settings.Secrets);
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {

@@ -77,8 +77,8 @@ public sealed partial class PipelineSettings
     /// <summary>Settings that a task declares itself (not the contract's): their checked values.</summary>
     public required IReadOnlyDictionary<Setting, string> Declared { get; init; }
 
-    /// <summary>The secrets of settings that a task declares itself, for masking.</summary>
-    public required IReadOnlyList<Secret> DeclaredSecrets { get; init; }
+    /// <summary>Every secret value the settings hold (the contract's, AWS's, a task's own), for masking.</summary>
+    public required IReadOnlyList<Secret> Secrets { get; init; }
 
     /// <summary>The problems that matter to the tasks about to run (those of the settings they declare), in the catalogue's order.</summary>
     public IReadOnlyList<SettingProblem> ProblemsFor(IReadOnlyList<Setting> used) =>
@@ -104,7 +104,7 @@ public sealed partial class PipelineSettings
             read.Missing(username is null ? S.RegistryUsername : S.RegistryPassword, "registry type basic needs REGISTRY_USERNAME and REGISTRY_PASSWORD");
         }
 
-        // The SDK reads these itself; read here too, so that they are checked and scrubbed like every secret.
+        // The SDK reads these itself; read here too, so that they are checked, masked and scrubbed like every secret.
         read.Secret(S.AwsSecretAccessKey);
         read.Secret(S.AwsSessionToken);
         read.Optional<string?>(S.AwsAccessKeyId, null, text => AwsAccessKeyId().IsMatch(text)
@@ -147,7 +147,7 @@ public sealed partial class PipelineSettings
             read.Missing(S.GitHubToken, "set GITHUB_TOKEN (in GitHub Actions: env: GITHUB_TOKEN: ${{ github.token }})");
         }
 
-        var (declared, declaredSecrets) = ReadDeclared(read, catalog);
+        var declared = ReadDeclared(read, catalog);
 
         return new PipelineSettings
         {
@@ -194,29 +194,31 @@ public sealed partial class PipelineSettings
             SshRetries = read.Optional(S.SshRetries, 3, Parse.Count),
             IsCi = string.Equals(read.Raw(S.Ci), "true", StringComparison.OrdinalIgnoreCase) || read.Raw(S.Ci) == "1",
             Declared = declared,
-            DeclaredSecrets = declaredSecrets,
+            Secrets = read.Secrets,
             Problems = read.Problems,
         };
     }
 
     /// <summary>A task's own settings, beyond the contract's: required, checked and secret as declared.</summary>
-    private static (Dictionary<Setting, string>, List<Secret>) ReadDeclared(SettingsReader read, SettingsCatalog catalog)
+    private static Dictionary<Setting, string> ReadDeclared(SettingsReader read, SettingsCatalog catalog)
     {
         var contract = typeof(Settings).GetFields().Select(field => field.GetValue(null)).OfType<Setting>().ToHashSet();
         var values = new Dictionary<Setting, string>();
-        var secrets = new List<Secret>();
         foreach (var setting in catalog.All.Where(setting => !contract.Contains(setting)))
         {
             if (setting.IsSecret)
             {
-                if (read.Secret(setting) is { } secret) secrets.Add(secret);
-                else if (setting.IsRequired) read.Missing(setting, $"set the environment variable {setting.Variable}");
+                // Read for its check and for masking (the reader keeps every secret it reads).
+                if (read.Secret(setting) is null && setting.IsRequired && read.Raw(setting) is null)
+                {
+                    read.Missing(setting, $"set the environment variable {setting.Variable}");
+                }
                 continue;
             }
             var value = setting.IsRequired ? read.Required<string?>(setting, null, Checked(setting)) : read.Optional<string?>(setting, null, Checked(setting));
             if (value is not null) values[setting] = value;
         }
-        return (values, secrets);
+        return values;
     }
 
     private static Func<string, string?> Checked(Setting setting) => text =>

@@ -18,8 +18,12 @@ public sealed record SettingProblem(Setting Setting, string Message, bool IsMiss
 public sealed class SettingsReader(ICakeArguments arguments, Func<string, string?> environment)
 {
     private readonly List<SettingProblem> _problems = [];
+    private readonly List<Secret> _secrets = [];
 
     public IReadOnlyList<SettingProblem> Problems => _problems;
+
+    /// <summary>Every secret value read, refused ones too: all of them are masked, whatever the tasks.</summary>
+    public IReadOnlyList<Secret> Secrets => _secrets;
 
     public string? Raw(Setting setting)
     {
@@ -67,7 +71,7 @@ public sealed class SettingsReader(ICakeArguments arguments, Func<string, string
 
         if (NullIfEmpty(environment(setting.Variable)) is { } value)
         {
-            return Checked(setting, new Secret(value), multiLine: fileSetting is not null);
+            return Checked(setting, Kept(new Secret(value)), multiLine: fileSetting is not null);
         }
         if (fileSetting is not null && NullIfEmpty(environment(fileSetting.Variable)) is { } path)
         {
@@ -76,9 +80,15 @@ public sealed class SettingsReader(ICakeArguments arguments, Func<string, string
                 _problems.Add(new SettingProblem(fileSetting, $"\"{Printable(path)}\" {why}: point it at the private key file", IsMissing: false));
                 return null;
             }
-            return Checked(setting, new Secret(File.ReadAllText(path)), multiLine: true);
+            return Checked(setting, Kept(new Secret(File.ReadAllText(path))), multiLine: true);
         }
         return null;
+    }
+
+    private Secret Kept(Secret secret)
+    {
+        _secrets.Add(secret);
+        return secret;
     }
 
     /// <summary>
