@@ -17,12 +17,20 @@ public static class SecretScrubber
     private const int MinimumLength = 4;
     private static readonly ConcurrentDictionary<string, byte> Known = new();
 
+    // Longest first, so that a value is redacted whole before any of its lines. Sorted when a
+    // secret arrives (rarely), not for every line logged (often: a build streams its output).
+    private static string[] _longestFirst = [];
+
     public static void Register(string value)
     {
+        var added = false;
         foreach (var form in Forms(value).Where(form => form.Length >= MinimumLength))
         {
-            Known.TryAdd(form, 0);
+            added |= Known.TryAdd(form, 0);
         }
+        if (!added) return;
+        // Each caller sorts what it sees after its own additions: the last one in sees them all.
+        lock (Known) _longestFirst = [.. Known.Keys.OrderByDescending(key => key.Length)];
     }
 
     /// <summary>A credential pair as basic auth sends it (base64 of user:password).</summary>
@@ -31,9 +39,8 @@ public static class SecretScrubber
 
     public static string Scrub(string text)
     {
-        if (string.IsNullOrEmpty(text) || Known.IsEmpty) return text;
-        // Longest first, so that a value is redacted whole before any of its lines.
-        foreach (var secret in Known.Keys.OrderByDescending(key => key.Length))
+        if (string.IsNullOrEmpty(text)) return text;
+        foreach (var secret in _longestFirst)
         {
             if (text.Contains(secret, StringComparison.Ordinal)) text = text.Replace(secret, Secret.Redacted, StringComparison.Ordinal);
         }
