@@ -91,7 +91,7 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
 
 /// <summary>An external command that failed: its redacted command line, exit code and last lines.</summary>
 public sealed class CommandFailedException(string command, int exitCode, IReadOnlyList<string> tail)
-    : Exception($"`{command}` failed with exit code {exitCode}{(tail.Count > 0 ? ": " + tail[^1] : "")}")
+    : PipelineException($"`{command}` failed with exit code {exitCode}{(tail.Count > 0 ? ": " + tail[^1] : "")}")
 {
     public string Command { get; } = command;
     public int ExitCode { get; } = exitCode;

@@ -21,12 +21,15 @@ public sealed record RetryPolicy(int MaxRetries, TimeSpan FirstDelay, TimeSpan M
 public sealed class RetryingHandler : DelegatingHandler
 {
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly RetryPolicy _policy;
 
     public RetryingHandler(RetryPolicy policy, ICakeLog? log, HttpMessageHandler? inner = null)
         : base(inner ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
     {
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        _policy = policy;
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        // Polly refuses a retry strategy of zero attempts; HTTP_RETRIES=0 means one attempt only.
+        if (policy.MaxRetries > 0) builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = policy.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
@@ -43,9 +46,8 @@ public sealed class RetryingHandler : DelegatingHandler
                     arguments.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
                 },
-            })
-            .AddTimeout(policy.AttemptTimeout)
-            .Build();
+            });
+        _pipeline = builder.AddTimeout(policy.AttemptTimeout).Build();
     }
 
     private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("request");
@@ -60,9 +62,9 @@ public sealed class RetryingHandler : DelegatingHandler
         {
             return await _pipeline.ExecuteAsync(async (ctx, state) => await state.Self.BaseSend(state.Request, ctx.CancellationToken), context, (Self: this, Request: request));
         }
-        catch (TimeoutRejectedException)
+        catch (Exception exception) when (exception is TimeoutRejectedException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            throw new HttpRequestException($"{request.Method} {request.RequestUri} did not answer in time, on any attempt.");
+            throw new EndpointException(request, exception, _policy);
         }
         finally
         {
@@ -104,4 +106,23 @@ public sealed class RetryingHandler : DelegatingHandler
     private static string Describe(Outcome<HttpResponseMessage> outcome) =>
         outcome.Exception is { } exception ? exception.GetType().Name + ": " + exception.Message.Split('\n')[0]
         : $"answered {(int)outcome.Result!.StatusCode} {outcome.Result.ReasonPhrase}";
+}
+
+/// <summary>
+/// A request that got no answer on any attempt, as one line: what went wrong, the endpoint (its
+/// path, never its query), how often it was tried, and what to check.
+/// </summary>
+public sealed class EndpointException(HttpRequestMessage request, Exception last, RetryPolicy policy) : PipelineException(
+    $"{Reason(last, policy)} ({request.Method} {request.RequestUri?.GetLeftPart(UriPartial.Path)}, {policy.MaxRetries + 1} attempt(s)): " +
+    $"check that the address is the one meant and that it answers from this machine, then re-run.", last)
+{
+    private static string Reason(Exception exception, RetryPolicy policy) => exception switch
+    {
+        TimeoutRejectedException => $"no answer within {policy.AttemptTimeout.TotalSeconds:0.#}s",
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => $"the host name does not resolve",
+        HttpRequestException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } } => "the connection was refused",
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "the TLS handshake failed",
+        HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or IOException => "the connection closed before the answer was complete",
+        _ => $"the request failed ({exception.Message.Split('\n')[0].Trim()})",
+    };
 }

@@ -71,7 +71,7 @@ public static class EcrPublic
     {
         var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(token));
         var colon = decoded.IndexOf(':');
-        if (colon <= 0) throw new RegistryException("ECR Public's authorization token is not user:password.");
+        if (colon <= 0) throw new FormatException("not user:password");
         return new RegistryCredentials(decoded[..colon], new Secret(decoded[(colon + 1)..]));
     }
 }
@@ -104,12 +104,26 @@ public sealed class RequestEcrPublicToken(Uri endpoint, HttpMessageHandler handl
         var body = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {
-            throw new RegistryException($"ECR Public refused GetAuthorizationToken with {(int)response.StatusCode}: {SettingsReader.Printable(AwsError(body))}. Check the AWS credentials and their ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken permissions.");
+            throw new RegistryException($"ECR Public refused GetAuthorizationToken with {(int)response.StatusCode}: {SettingsReader.Printable(AwsError(body))} ({endpoint}): check the AWS credentials and their ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken permissions.");
         }
-        using var json = JsonDocument.Parse(body);
-        var token = json.RootElement.GetProperty("authorizationData").GetProperty("authorizationToken").GetString()
-            ?? throw new RegistryException("ECR Public answered without an authorization token.");
-        return EcrPublic.DecodeToken(token);
+        return ReadToken(body);
+    }
+
+    /// <summary>The answer as the API reference describes it: authorizationData.authorizationToken, base64 of user:password.</summary>
+    private RegistryCredentials ReadToken(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var token = json.RootElement.GetProperty("authorizationData").GetProperty("authorizationToken").GetString();
+            if (!string.IsNullOrEmpty(token)) return EcrPublic.DecodeToken(token);
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            // The body may hold a token: it is not echoed.
+        }
+        throw new RegistryException($"ECR Public's answer to GetAuthorizationToken has no authorizationData.authorizationToken of base64 user:password ({endpoint}): " +
+            "check AWS_ENDPOINT_URL_ECR_PUBLIC and AWS_ENDPOINT_URL (unset means the real endpoint), then re-run.");
     }
 
     private static string AwsError(string body)

@@ -57,7 +57,7 @@ public sealed class RegistryAccess(IServiceProvider services, PipelineHttp http)
         {
             return (true, await read(Api));
         }
-        catch (Exception exception) when (Context.IsDryRun && exception is RegistryException or HttpRequestException or TaskCanceledException)
+        catch (Exception exception) when (Context.IsDryRun && exception is RegistryException or EndpointException or HttpRequestException or TaskCanceledException)
         {
             Context.Warning("Could not read the registry ({0}); {1}", exception.Message, assumption);
             return (false, null);

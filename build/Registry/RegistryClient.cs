@@ -22,7 +22,7 @@ public sealed record Manifest(byte[] Bytes, string MediaType, ImageDigest Digest
 }
 
 /// <summary>A registry answered with an error the pipeline cannot act on.</summary>
-public sealed class RegistryException(string message) : Exception(message);
+public sealed class RegistryException(string message) : PipelineException(message);
 
 /// <summary>
 /// The OCI distribution API, only as much as the pipeline needs: read a manifest by tag (its
@@ -82,7 +82,7 @@ public sealed class RegistryClient : IDisposable
         var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : null;
         if (digest is null || !ImageGrammar.Digest().IsMatch(digest))
         {
-            throw new RegistryException($"The registry answered HEAD {repository}:{reference} without a sha256 Docker-Content-Digest.");
+            throw new RegistryException($"The registry answered HEAD {repository}:{reference} without a sha256 Docker-Content-Digest ({Authority}): check that REGISTRY is an OCI registry, then re-run.");
         }
         return new ManifestDescriptor(ImageDigest.Parse(digest), response.Content.Headers.ContentType?.MediaType ?? "");
     }
@@ -94,7 +94,12 @@ public sealed class RegistryClient : IDisposable
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         await EnsureSuccess(response, $"GET {repository}:{reference}");
         var bytes = await response.Content.ReadAsByteArrayAsync();
-        return new Manifest(bytes, response.Content.Headers.ContentType?.MediaType ?? "", ImageDigest.Of(bytes))
+        var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
+        if (!IsManifest(bytes, mediaType))
+        {
+            throw new RegistryException($"The registry's answer to GET {repository}:{reference} is not an image manifest (content type \"{SettingsReader.Printable(mediaType)}\") ({Authority}): check that REGISTRY is an OCI registry, then re-run.");
+        }
+        return new Manifest(bytes, mediaType, ImageDigest.Of(bytes))
         {
             ReportedDigest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) && ImageGrammar.Digest().IsMatch(values.First())
                 ? ImageDigest.Parse(values.First())
@@ -113,6 +118,24 @@ public sealed class RegistryClient : IDisposable
         }, repository, push: true);
         await EnsureSuccess(response, $"PUT {repository}:{tag}");
         return response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "";
+    }
+
+    private string Authority => _http.BaseAddress!.Authority;
+
+    /// <summary>What the distribution spec says a manifest is: a JSON object of schemaVersion 2, served as one of the accepted types.</summary>
+    private static bool IsManifest(byte[] bytes, string mediaType)
+    {
+        if (!ManifestAccept.Split(", ").Contains(mediaType)) return false;
+        try
+        {
+            using var json = JsonDocument.Parse(bytes);
+            return json.RootElement.ValueKind == JsonValueKind.Object &&
+                json.RootElement.TryGetProperty("schemaVersion", out var version) && version.ValueKind == JsonValueKind.Number && version.GetInt32() == 2;
+        }
+        catch (Exception exception) when (exception is JsonException or FormatException)
+        {
+            return false;
+        }
     }
 
     private static HttpRequestMessage ManifestRequest(HttpMethod method, string repository, string reference)
@@ -176,10 +199,24 @@ public sealed class RegistryClient : IDisposable
         if (_credentials is not null) request.Headers.Authorization = BasicAuthorization();
         using var response = await _http.SendAsync(request);
         await EnsureSuccess(response, "the registry's token service");
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var token = json.RootElement.TryGetProperty("token", out var t) ? t.GetString()
-            : json.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;
-        return new AuthenticationHeaderValue("Bearer", token ?? throw new RegistryException("The registry's token service answered without a token."));
+        return new AuthenticationHeaderValue("Bearer", ReadToken(await response.Content.ReadAsStringAsync())
+            ?? throw new RegistryException($"The registry's token service answered without a token ({realmUri.GetLeftPart(UriPartial.Path)}): check the registry type and its credentials, then re-run."));
+    }
+
+    /// <summary>The token of the distribution spec's token response: "token", or OAuth2's "access_token".</summary>
+    private static string? ReadToken(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind != JsonValueKind.Object) return null;
+            var token = json.RootElement.TryGetProperty("token", out var t) ? t : json.RootElement.TryGetProperty("access_token", out var a) ? a : default;
+            return token.ValueKind == JsonValueKind.String && token.GetString() is { Length: > 0 } value ? value : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>realm="...",service="...",scope="..." (values may contain commas inside quotes).</summary>
@@ -193,12 +230,18 @@ public sealed class RegistryClient : IDisposable
         return result;
     }
 
-    private static async Task EnsureSuccess(HttpResponseMessage response, string what)
+    private async Task EnsureSuccess(HttpResponseMessage response, string what)
     {
         if (response.IsSuccessStatusCode) return;
         var body = response.Content is null ? "" : await response.Content.ReadAsStringAsync();
         var detail = body.Length == 0 ? "" : ": " + SettingsReader.Printable(ErrorMessage(body));
-        throw new RegistryException($"The registry answered {what} with {(int)response.StatusCode} {response.ReasonPhrase}{detail}");
+        var advice = response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => "check the registry type, its credentials and their rights on this repository, then re-run",
+            HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => "the registry is failing (the request was retried): re-run when it answers again",
+            _ => "check REGISTRY and IMAGE_REPOSITORY, then re-run",
+        };
+        throw new RegistryException($"The registry answered {what} with {(int)response.StatusCode} {response.ReasonPhrase}{detail} ({Authority}): {advice}.");
     }
 
     private static string ErrorMessage(string body)

@@ -11,9 +11,9 @@ namespace Pipeline.Tasks;
 [Uses(nameof(S.Registry), nameof(S.Repository), nameof(S.BaseImage), nameof(S.HttpRetries), nameof(S.HttpTimeout))]
 [TaskDescription("Builds the root Dockerfile as <registry>/<repository>:X.Y.Z-SNAPSHOT-<sha7>.")]
 [IsDependentOn(typeof(Login))]
-public sealed class Build(RegistryAccess registry) : AsyncFrostingTask<BuildContext>
+public sealed class Build(RegistryAccess registry) : AsyncPipelineTask
 {
-    public override bool ShouldRun(BuildContext context) => AlreadyPublished.ShouldBuild(context, registry);
+    public override bool ShouldRun(BuildContext context) => AlreadyPublished.ShouldBuild(context, registry, TaskNames.Build);
 
     public override async Task RunAsync(BuildContext context)
     {
@@ -40,9 +40,18 @@ public sealed class Build(RegistryAccess registry) : AsyncFrostingTask<BuildCont
 /// <summary>A snapshot tag names one build forever: a re-run of a commit deploys the image it already has.</summary>
 internal static class AlreadyPublished
 {
-    public static bool ShouldBuild(BuildContext context, RegistryAccess registry)
+    public static bool ShouldBuild(BuildContext context, RegistryAccess registry, string task)
     {
-        var published = registry.PublishedSnapshot().GetAwaiter().GetResult();
+        PublishedImage? published = null;
+        try
+        {
+            published = registry.PublishedSnapshot().GetAwaiter().GetResult();
+        }
+        catch (Exception exception)
+        {
+            // Cake asks ShouldRun outside the task's error handling: name the task here.
+            TaskFailure.Rethrow(task, exception);
+        }
         if (published is not null) context.UseImage(published);
         return context.ShouldRun(published is null,
             $"{context.SnapshotReference} is already in the registry as {published?.Digest}: a snapshot tag names one build forever, so this run deploys that image instead of building another.");

@@ -10,7 +10,7 @@ namespace Pipeline.Tasks;
 [UsesSettingsOf(typeof(RemoteTarget))]
 [TaskDescription("Replaces the dev-app container on the EC2 host over SSH; checks health and version; puts the previous one back on failure.")]
 [IsDependentOn(typeof(Push))]
-public sealed class DeployDev : AsyncFrostingTask<BuildContext>
+public sealed class DeployDev : AsyncPipelineTask
 {
     // Pulling a new image can take a while before the health timeout starts counting.
     private static readonly TimeSpan PullAllowance = TimeSpan.FromMinutes(10);

@@ -10,7 +10,7 @@ namespace Pipeline.Tasks;
 [UsesSettingsOf(typeof(RegistryAccess))]
 [TaskDescription("Logs docker in to the registry: ECR Public's token, basic credentials, or none.")]
 [IsDependentOn(typeof(ReadVersion))]
-public sealed class Login(RegistryAccess registry) : AsyncFrostingTask<BuildContext>
+public sealed class Login(RegistryAccess registry) : AsyncPipelineTask
 {
     public override async Task RunAsync(BuildContext context)
     {

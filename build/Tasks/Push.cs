@@ -10,9 +10,9 @@ namespace Pipeline.Tasks;
 [Uses(nameof(S.Registry), nameof(S.Repository), nameof(S.HttpRetries), nameof(S.HttpTimeout))]
 [TaskDescription("Pushes the snapshot image, never over an existing tag, and reads its digest back from the registry.")]
 [IsDependentOn(typeof(Build))]
-public sealed class Push(RegistryAccess registry) : AsyncFrostingTask<BuildContext>
+public sealed class Push(RegistryAccess registry) : AsyncPipelineTask
 {
-    public override bool ShouldRun(BuildContext context) => AlreadyPublished.ShouldBuild(context, registry);
+    public override bool ShouldRun(BuildContext context) => AlreadyPublished.ShouldBuild(context, registry, TaskNames.Push);
 
     public override async Task RunAsync(BuildContext context)
     {

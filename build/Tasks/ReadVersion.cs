@@ -9,7 +9,7 @@ namespace Pipeline.Tasks;
 [TaskName(TaskNames.ReadVersion)]
 [Uses(nameof(S.Ci))]
 [TaskDescription("Reads the version from pyproject.toml and HEAD's commit; makes the snapshot tag X.Y.Z-SNAPSHOT-<sha7>.")]
-public sealed class ReadVersion : FrostingTask<BuildContext>
+public sealed class ReadVersion : PipelineTask
 {
     public override void Run(BuildContext context)
     {

@@ -12,7 +12,7 @@ namespace Pipeline.Tasks;
 [Uses(nameof(S.GitHubToken), nameof(S.GitHubRepository), nameof(S.GitHubApiUrl), nameof(S.HttpRetries), nameof(S.HttpTimeout))]
 [TaskDescription("Creates the annotated tag vX.Y.Z on the snapshot's commit and the GitHub release with generated notes; keeps what already matches.")]
 [IsDependentOn(typeof(ResolveSnapshot))]
-public sealed class Release(PipelineHttp http) : AsyncFrostingTask<BuildContext>
+public sealed class Release(PipelineHttp http) : AsyncPipelineTask
 {
     public override async Task RunAsync(BuildContext context)
     {
@@ -27,7 +27,14 @@ public sealed class Release(PipelineHttp http) : AsyncFrostingTask<BuildContext>
         }
         catch (ApiException exception)
         {
-            throw new BuildInputException($"{GitHubReleases.Describe(exception)}. Check GITHUB_TOKEN (contents: write) and GITHUB_REPOSITORY, then re-run Promote: what exists is kept.");
+            throw new BuildInputException($"{GitHubReleases.Describe(exception)} ({settings.GitHubApiUrl}): check GITHUB_TOKEN (contents: write) and GITHUB_REPOSITORY, then re-run Promote: what exists is kept.");
+        }
+        catch (Exception exception) when (exception is not PipelineException)
+        {
+            // Octokit read an answer that is not what GitHub's API description says (not JSON, or
+            // without the fields it needs): most likely GITHUB_API_URL is not a GitHub API.
+            throw new PipelineException($"GitHub's answer could not be read ({exception.GetType().Name}: {exception.Message.Split('\n')[0].Trim()}) ({settings.GitHubApiUrl}): " +
+                "check that GITHUB_API_URL is a GitHub API (https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise), then re-run Promote: what exists is kept.", exception);
         }
         context.NotePromotionStep($"release: {github.ReleaseUrl(promotion.ReleaseTag)}");
     }

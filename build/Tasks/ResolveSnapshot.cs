@@ -13,7 +13,7 @@ namespace Pipeline.Tasks;
 [UsesSettingsOf(typeof(RegistryAccess))]
 [TaskDescription("Takes the snapshot Dev built (--snapshot-file or --snapshot-tag), never a guess, and proves it may be released from HEAD.")]
 [IsDependentOn(typeof(ReadVersion))]
-public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncFrostingTask<BuildContext>
+public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncPipelineTask
 {
     public override async Task RunAsync(BuildContext context)
     {

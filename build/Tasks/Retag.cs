@@ -13,7 +13,7 @@ namespace Pipeline.Tasks;
 [UsesSettingsOf(typeof(RegistryAccess))]
 [TaskDescription("Gives the tested image the tag vX.Y.Z byte for byte, without a rebuild; refuses a release tag that names another image.")]
 [IsDependentOn(typeof(Release))]
-public sealed class Retag(RegistryAccess registry) : AsyncFrostingTask<BuildContext>
+public sealed class Retag(RegistryAccess registry) : AsyncPipelineTask
 {
     public override async Task RunAsync(BuildContext context)
     {

@@ -12,7 +12,7 @@ namespace Pipeline.Tasks;
 [UsesSettingsOf(typeof(RemoteTarget))]
 [TaskDescription("Rolls vX.Y.Z out to MicroK8s over SSH with no downtime, checks that production serves it, and undoes a rollout that does not finish or does not serve it.")]
 [IsDependentOn(typeof(Retag))]
-public sealed class Rollout : AsyncFrostingTask<BuildContext>
+public sealed class Rollout : AsyncPipelineTask
 {
     // Connecting, applying and undoing take time beyond the rollout's own timeout.
     private static readonly TimeSpan Allowance = TimeSpan.FromMinutes(5);

@@ -58,7 +58,7 @@ public sealed class EmptyEnvironmentTests
         var result = HostProcess.Run(_app.Root, Empty(), $"--target={target}", "--exclusive", "--dry-run");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Is.EqualTo("Error: This task releases the snapshot that ResolveSnapshot proves: run it without --exclusive, with --snapshot-tag=X.Y.Z-SNAPSHOT-<sha7> or --snapshot-file=<Dev's snapshot.json>."));
+        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: {target}: This task releases the snapshot that ResolveSnapshot proves: run it without --exclusive, with --snapshot-tag=X.Y.Z-SNAPSHOT-<sha7> or --snapshot-file=<Dev's snapshot.json>."));
     }
 
     [TestCase("--Dry-Run")]

@@ -68,7 +68,7 @@ public sealed class DevPipelineTests : DevFixture
         Assert.That(bad.ExitCode, Is.Not.Zero);
         Assert.That(bad.AllOutput, Does.Contain($"{Run.Container} did not answer /healthz and /version with this build within 20s"));
         Assert.That(bad.AllOutput, Does.Contain($"rolled back: {Run.Container} runs {Run.Reference($"0.1.0-SNAPSHOT-{goodSha[..7]}")} again"));
-        Assert.That(bad.LastErrorLine, Does.StartWith($"Error: `ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (replace {Run.Container})` failed with exit code 1"));
+        Assert.That(bad.LastErrorLine, Does.StartWith($"Error: DeployDev: `ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (replace {Run.Container})` failed with exit code 1"));
         Assert.That(await Run.Version(), Is.EqualTo($"{{\"version\": \"0.1.0\", \"commit\": \"{goodSha}\"}}"));
         // The image exists, so its record is kept for whoever looks at the failure.
         Assert.That(App.Read("artifacts/snapshot.json"), Does.Contain(App.Sha));
@@ -85,7 +85,7 @@ public sealed class DevPipelineTests : DevFixture
         Assert.That(result.ExitCode, Is.Not.Zero);
         var offered = Pipeline.Remote.HostKeyPin.Parse(Environment.SshHostKeyLine);
         Assert.That(result.LastErrorLine, Is.EqualTo(
-            $"Error: The host key of 127.0.0.1:{Environment.SshPort} is {offered}, not SHA256:7SbEiTfM+epxoCMeWlI7ZQ26OhyQH9GTWg3nWWJnPOs as EC2_HOST_KEY pins it: refused before sending anything. If the host was rebuilt, take its new key from its console."));
+            $"Error: DeployDev: The host key of 127.0.0.1:{Environment.SshPort} is {offered}, not SHA256:7SbEiTfM+epxoCMeWlI7ZQ26OhyQH9GTWg3nWWJnPOs as EC2_HOST_KEY pins it: refused before sending anything. If the host was rebuilt, take its new key from its console."));
         Assert.That(File.Exists($"/tmp/book-shop-deploy-{Run.Container}.lock"), Is.False, "the deploy script must not have started");
         Assert.That(DockerEngine.Run("inspect", Run.Container).ExitCode, Is.Not.Zero, "no container may have been created");
     }
@@ -133,7 +133,7 @@ public sealed class DevFailureTests : DevFixture
         var result = HostProcess.Run(App.Root, settings, "--target=Dev");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Does.StartWith("Error: ECR Public refused GetAuthorizationToken with 403: InvalidSignatureException"));
+        Assert.That(result.LastErrorLine, Does.StartWith("Error: Login: ECR Public refused GetAuthorizationToken with 403: InvalidSignatureException"));
         Secrets.AssertNoneIn(Run, App, [.. Run.SecretValues(), "wrongSecretKeyForTheLoginFailure1234567890"], result);
     }
 
@@ -149,7 +149,7 @@ public sealed class DevFailureTests : DevFixture
         var result = HostProcess.Run(App.Root, settings, "--target=Dev");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Does.StartWith($"Error: `docker push \"127.0.0.1:{registry.Port}/{Run.Repository}:0.1.0-SNAPSHOT-{App.ShortSha}\"` failed with exit code 1"));
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: Push: `docker push \"127.0.0.1:{registry.Port}/{Run.Repository}:0.1.0-SNAPSHOT-{App.ShortSha}\"` failed with exit code 1"));
         Assert.That(result.StandardOutput, Does.Not.Contain("a transient failure; retry"));
         Assert.That(File.Exists(Path.Combine(App.Root, "artifacts", "snapshot.json")), Is.False, "nothing was pushed, so no record");
         Secrets.AssertNoneIn(Run, App, Run.SecretValues(), result);
@@ -230,7 +230,7 @@ public sealed class DroppedSessionTests : DevFixture
 
         Assert.That(result.ExitCode, Is.Not.Zero);
         Assert.That(result.AllOutput, Does.Contain("retry 1 of 2").And.Contain("retry 2 of 2"));
-        Assert.That(result.LastErrorLine, Does.StartWith($"Error: Could not reach 127.0.0.1:{closed} over SSH ("));
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: DeployDev: Could not reach 127.0.0.1:{closed} over SSH ("));
         Assert.That(result.LastErrorLine, Does.EndWith("): check EC2_HOST, EC2_PORT and the security group."));
     }
 
@@ -250,7 +250,7 @@ public sealed class DroppedSessionTests : DevFixture
         var result = await deploy;
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Does.StartWith($"Error: `ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (replace {Run.Container})` failed with exit code -1: the connection dropped ("), result.AllOutput);
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: DeployDev: `ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (replace {Run.Container})` failed with exit code -1: the connection dropped ("), result.AllOutput);
         Assert.That(result.LastErrorLine, Does.EndWith($"the host now reports: {Run.Container} runs {Run.Reference($"0.1.0-SNAPSHOT-{App.ShortSha}")} (running). Re-running converges."));
     }
 }

@@ -89,7 +89,7 @@ public sealed class FaultTests
             var failed = Promote(broken, github, retries: "2");
 
             Assert.That(failed.ExitCode, Is.Not.Zero);
-            Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: The registry answered PUT {_dev.Repository}:v0.1.0 with 503 Service Unavailable: UNAVAILABLE injected fault"));
+            Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: Retag: The registry answered PUT {_dev.Repository}:v0.1.0 with 503 Service Unavailable: UNAVAILABLE injected fault (127.0.0.1:{broken.Port}): the registry is failing (the request was retried): re-run when it answers again."));
             Assert.That(broken.Requests.Count(r => r.Contains(" PUT ")), Is.EqualTo(3), "one attempt and two retries");
             Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null, "no release tag, so none pointing elsewhere");
             Assert.That(_promote.Deployment(), Is.Null, "production was not touched");
@@ -115,7 +115,7 @@ public sealed class FaultTests
             var failed = Promote(down, github, retries: "1");
 
             Assert.That(failed.ExitCode, Is.Not.Zero);
-            Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: The registry answered GET {_dev.Repository}:{SnapshotTag} with 503 Service Unavailable: UNAVAILABLE injected fault"));
+            Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: ResolveSnapshot: The registry answered GET {_dev.Repository}:{SnapshotTag} with 503 Service Unavailable: UNAVAILABLE injected fault (127.0.0.1:{down.Port}): the registry is failing (the request was retried): re-run when it answers again."));
             Assert.That(github.Requests, Is.Empty, "GitHub was not asked anything");
             Assert.That(_promote.Deployment(), Is.Null);
         }
@@ -141,7 +141,7 @@ public sealed class FaultTests
         var result = Promote(registry, github);
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Does.StartWith($"Error: The bytes under 127.0.0.1:{registry.Port}/{_dev.Repository}:{SnapshotTag} hash to sha256:"));
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: ResolveSnapshot: The bytes under 127.0.0.1:{registry.Port}/{_dev.Repository}:{SnapshotTag} hash to sha256:"));
         Assert.That(result.LastErrorLine, Does.EndWith($", not the {_digest} the registry reports: refusing to release them; look at the registry."));
         Assert.That(github.Requests, Is.Empty, "nothing was created on GitHub, nor even asked");
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
@@ -160,7 +160,8 @@ public sealed class FaultTests
         // Two attempts of 2 s and one backoff; the body alone would take minutes at a byte a second.
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), result.AllOutput);
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Does.Contain("did not answer in time"));
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: Release: no answer within 2s (GET http://127.0.0.1:{github.Port}/repos/"));
+        Assert.That(result.LastErrorLine, Does.EndWith(", 2 attempt(s)): check that the address is the one meant and that it answers from this machine, then re-run."));
         Assert.That((await _promote.GitHub()).GetProperty("releases").GetArrayLength(), Is.Zero);
     }
 
@@ -173,7 +174,7 @@ public sealed class FaultTests
         var result = Promote(registry, github);
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: The registry answered PUT {_dev.Repository}:v0.1.0 with 403 Forbidden: DENIED injected refusal"));
+        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: Retag: The registry answered PUT {_dev.Repository}:v0.1.0 with 403 Forbidden: DENIED injected refusal (127.0.0.1:{registry.Port}): check the registry type, its credentials and their rights on this repository, then re-run."));
         Assert.That(registry.Requests.Count(r => r.Contains(" PUT ")), Is.EqualTo(1), "a 403 is not retried");
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);
     }
@@ -187,7 +188,7 @@ public sealed class FaultTests
         var result = Promote(registry, github, retries: "1");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Does.StartWith("Error: GitHub answered 503"));
+        Assert.That(result.LastErrorLine, Does.StartWith("Error: Release: GitHub answered 503"));
         var state = await _promote.GitHub();
         Assert.That(state.GetProperty("releases").GetArrayLength(), Is.Zero);
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null);

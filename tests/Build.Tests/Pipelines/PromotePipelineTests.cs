@@ -178,7 +178,7 @@ public sealed class PromotePipelineTests
         Assert.That(failed.ExitCode, Is.Not.Zero);
         Assert.That(failed.AllOutput, Does.Contain("ImagePullBackOff").And.Contain($"Failed to pull image \"{_dev.Reference("v0.2.0")}\""), "the pods and events as the failed rollout left them");
         Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
-        Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: `ssh {_environment.SshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.2.0")})` failed with exit code 1: " +
+        Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: Rollout: `ssh {_environment.SshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.2.0")})` failed with exit code 1: " +
             $"the rollout of {_dev.Reference("v0.2.0")} did not finish within 30s and was undone: read the pods and events above, fix, and re-run Promote"));
         Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, the failed v0.2.0, and the undo");
         AssertProductionRuns(_snapshotDigest);
@@ -230,7 +230,7 @@ public sealed class PromotePipelineTests
         var result = Promote();
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Does.StartWith("Error: Production does not serve v0.2.0 after the rollout: its NodePort did not answer 5 times in a row with v0.2.0"));
+        Assert.That(result.LastErrorLine, Does.StartWith("Error: Rollout: Production does not serve v0.2.0 after the rollout: its NodePort did not answer 5 times in a row with v0.2.0"));
         Assert.That(result.LastErrorLine, Does.Contain($"runs {_environment.Registry}/{_dev.Repository}@{_snapshotDigest}, not {nextDigest}"));
         Assert.That(result.LastErrorLine, Does.EndWith("The rollout was undone; read the pods and events above, fix, and re-run Promote."));
         Assert.That(result.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
@@ -248,7 +248,7 @@ public sealed class PromotePipelineTests
         }
         var releaseFailed = HostProcess.Run(_app.Root, _promote.Environment(("HTTP_RETRIES", "1")), "--target=Promote", "--snapshot-file=artifacts/snapshot.json");
         Assert.That(releaseFailed.ExitCode, Is.Not.Zero);
-        Assert.That(releaseFailed.LastErrorLine, Does.StartWith("Error: GitHub answered 503"));
+        Assert.That(releaseFailed.LastErrorLine, Does.StartWith("Error: Release: GitHub answered 503"));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.Null, "nothing after the failed step happened");
 
         var rerun = Promote();
@@ -351,29 +351,29 @@ public sealed class PromotePipelineTests
                 break;
             case "version":
                 args = [$"--snapshot-tag=0.2.0-SNAPSHOT-{_snapshotSha[..7]}"];
-                expected = $"Error: The snapshot 0.2.0-SNAPSHOT-{_snapshotSha[..7]} is version 0.2.0, but pyproject.toml on this commit says 0.1.0: promote a snapshot built from version 0.1.0.";
+                expected = $"Error: ResolveSnapshot: The snapshot 0.2.0-SNAPSHOT-{_snapshotSha[..7]} is version 0.2.0, but pyproject.toml on this commit says 0.1.0: promote a snapshot built from version 0.1.0.";
                 break;
             case "ancestor":
                 _app.StartBranch("side");
                 var side = _app.Commit("src/book_shop/side.py", "SIDE = True\n");
                 _app.Checkout(main);
                 args = [$"--snapshot-tag=0.1.0-SNAPSHOT-{side[..7]}"];
-                expected = $"Error: The snapshot's commit {side[..7]} is not HEAD ({_app.Sha[..7]}) or one of its ancestors: merge the dev branch that built it before promoting, or promote a snapshot of this branch.";
+                expected = $"Error: ResolveSnapshot: The snapshot's commit {side[..7]} is not HEAD ({_app.Sha[..7]}) or one of its ancestors: merge the dev branch that built it before promoting, or promote a snapshot of this branch.";
                 break;
             case "drift":
                 var drifted = _app.Commit("src/book_shop/hotfix.py", "HOTFIX = True\n");
                 args = ["--snapshot-file=artifacts/snapshot.json"];
-                expected = $"Error: HEAD ({drifted[..7]}) carries code the snapshot {_snapshotSha[..7]} was not built from (src/book_shop/hotfix.py): let dev build and test this code first, then promote its snapshot.";
+                expected = $"Error: ResolveSnapshot: HEAD ({drifted[..7]}) carries code the snapshot {_snapshotSha[..7]} was not built from (src/book_shop/hotfix.py): let dev build and test this code first, then promote its snapshot.";
                 break;
             case "missing":
                 args = [$"--snapshot-tag=0.1.0-SNAPSHOT-{_app.Sha[..7]}"];
-                expected = $"Error: {_dev.Reference($"0.1.0-SNAPSHOT-{_app.Sha[..7]}")} is not in the registry: Dev has not pushed this snapshot (or it was deleted); run Dev for its commit first.";
+                expected = $"Error: ResolveSnapshot: {_dev.Reference($"0.1.0-SNAPSHOT-{_app.Sha[..7]}")} is not in the registry: Dev has not pushed this snapshot (or it was deleted); run Dev for its commit first.";
                 break;
             default:
                 var record = _app.Read("artifacts/snapshot.json").Replace(_snapshotDigest, "sha256:" + new string('0', 64));
                 File.WriteAllText(Path.Combine(_app.Root, "artifacts", "tampered.json"), record);
                 args = ["--snapshot-file=artifacts/tampered.json"];
-                expected = $"Error: {_dev.Reference(SnapshotTag)} now names {_snapshotDigest}, not the tested sha256:{new string('0', 64)} of the record: the tag was overwritten; refusing to release an untested image.";
+                expected = $"Error: ResolveSnapshot: {_dev.Reference(SnapshotTag)} now names {_snapshotDigest}, not the tested sha256:{new string('0', 64)} of the record: the tag was overwritten; refusing to release an untested image.";
                 break;
         }
 

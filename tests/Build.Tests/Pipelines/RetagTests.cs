@@ -108,7 +108,7 @@ public sealed class RetagTests
 
         Assert.That(result.ExitCode, Is.Not.Zero);
         Assert.That(result.LastErrorLine, Is.EqualTo(
-            $"Error: {_dev.Reference("v0.1.0")} already names {other.Digest}, not the tested {tested.Digest}: a release tag is never moved. Bump the version on dev to release this snapshot."));
+            $"Error: Retag: {_dev.Reference("v0.1.0")} already names {other.Digest}, not the tested {tested.Digest}: a release tag is never moved. Bump the version on dev to release this snapshot."));
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(other.Digest));
     }
 

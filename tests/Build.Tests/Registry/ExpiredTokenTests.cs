@@ -68,7 +68,7 @@ public sealed class ExpiredTokenTests
 
         var error = await Assert.ThrowsAsync<RegistryException>(() => client.HeadManifest("abc1d2e3/book-shop", "v1.2.0"));
 
-        Assert.That(error!.Message, Is.EqualTo("The registry answered HEAD abc1d2e3/book-shop:v1.2.0 with 400 Bad Request"));
+        Assert.That(error!.Message, Is.EqualTo("The registry answered HEAD abc1d2e3/book-shop:v1.2.0 with 400 Bad Request (public.ecr.aws): check REGISTRY and IMAGE_REPOSITORY, then re-run."));
     }
 
     private sealed class AlwaysDenied : HttpMessageHandler

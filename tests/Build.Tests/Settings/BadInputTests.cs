@@ -182,7 +182,7 @@ public sealed class BadInputTests
 
     /// <summary>A FIFO waits for a writer forever when read: as a key file or a record it is refused without opening it.</summary>
     [TestCase("EC2_SSH_KEY_FILE", "Dev", "EC2_SSH_KEY_FILE: \"{fifo}\" is empty, or not a regular file (a FIFO or a device): point it at the private key file")]
-    [TestCase("SNAPSHOT_FILE", "Promote", "--snapshot-file / SNAPSHOT_FILE: {fifo}: the file is empty, or not a regular file (a FIFO or a device); use the snapshot.json that Dev wrote.")]
+    [TestCase("SNAPSHOT_FILE", "Promote", "ResolveSnapshot: --snapshot-file / SNAPSHOT_FILE: {fifo}: the file is empty, or not a regular file (a FIFO or a device); use the snapshot.json that Dev wrote.")]
     public void AFifoGivenAsAFileIsRefusedAtOnce(string variable, string target, string expected)
     {
         using var repository = new TempGitRepository();

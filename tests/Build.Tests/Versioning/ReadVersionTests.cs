@@ -61,7 +61,7 @@ public sealed class ReadVersionTests
 
         Assert.That(result.ExitCode, Is.Not.Zero);
         Assert.That(result.LastErrorLine, Is.EqualTo(
-            $"Error: The working tree has uncommitted changes (pyproject.toml): an image built now would not match commit {sha[..7]} in its tag. Commit or stash them (with CI=true this is an error)."));
+            $"Error: ReadVersion: The working tree has uncommitted changes (pyproject.toml): an image built now would not match commit {sha[..7]} in its tag. Commit or stash them (with CI=true this is an error)."));
     }
 
     [Test]
@@ -73,7 +73,7 @@ public sealed class ReadVersionTests
         var result = HostProcess.Run(folder.Root, null, "--target=ReadVersion");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: {folder.Root} is not inside a git repository: the snapshot tag names a commit; run the build from a clone."));
+        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: ReadVersion: {folder.Root} is not inside a git repository: the snapshot tag names a commit; run the build from a clone."));
     }
 
     [Test]
@@ -85,7 +85,7 @@ public sealed class ReadVersionTests
         var result = HostProcess.Run(repository.Root, null, "--target=ReadVersion");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Is.EqualTo("Error: The git repository has no commit yet: the snapshot tag names a commit; commit first."));
+        Assert.That(result.LastErrorLine, Is.EqualTo("Error: ReadVersion: The git repository has no commit yet: the snapshot tag names a commit; commit first."));
     }
 
     [Test]
@@ -99,7 +99,7 @@ public sealed class ReadVersionTests
 
         Assert.That(result.ExitCode, Is.Not.Zero);
         Assert.That(result.LastErrorLine, Is.EqualTo(
-            "Error: pyproject.toml: version \"1.2.0rc1\" is not MAJOR.MINOR.PATCH without leading zeros (for example 1.2.0): the image and release tags need X.Y.Z."));
+            "Error: ReadVersion: pyproject.toml: version \"1.2.0rc1\" is not MAJOR.MINOR.PATCH without leading zeros (for example 1.2.0): the image and release tags need X.Y.Z."));
         Assert.That(result.AllOutput, Does.Not.Contain("   at "));
     }
 }
