@@ -117,7 +117,10 @@ public sealed partial class PipelineSettings
             read.Advise(S.AwsAccessKeyId, "no AWS credentials configured: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a role (GitHub OIDC) for ECR Public");
         }
 
-        var sshKey = read.Secret(S.Ec2SshKey, S.Ec2SshKeyFile);
+        // The key file is opened only when a task of this run needs the key (ReadVersion does not).
+        var targets = arguments.HasArgument("target") ? arguments.GetArguments("target") : [];
+        var keyNeeded = catalog.For(catalog.Closure(targets)).Contains(S.Ec2SshKeyFile);
+        var sshKey = read.Secret(S.Ec2SshKey, S.Ec2SshKeyFile, readFile: keyNeeded);
         if (sshKey is null && read.Raw(S.Ec2SshKeyFile) is null && read.Raw(S.Ec2SshKey) is null)
         {
             read.Missing(S.Ec2SshKey, "set EC2_SSH_KEY to the private key text, or EC2_SSH_KEY_FILE to its path");

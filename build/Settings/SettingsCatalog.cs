@@ -10,10 +10,12 @@ namespace Pipeline.Settings;
 public sealed class SettingsCatalog
 {
     private readonly Dictionary<string, IReadOnlyList<Setting>> _byTask;
+    private readonly Dictionary<string, IReadOnlyList<string>> _dependencies;
 
-    private SettingsCatalog(Dictionary<string, IReadOnlyList<Setting>> byTask, IReadOnlyList<Setting> all)
+    private SettingsCatalog(Dictionary<string, IReadOnlyList<Setting>> byTask, Dictionary<string, IReadOnlyList<string>> dependencies, IReadOnlyList<Setting> all)
     {
         _byTask = byTask;
+        _dependencies = dependencies;
         All = all;
     }
 
@@ -30,12 +32,32 @@ public sealed class SettingsCatalog
     public static SettingsCatalog Of(IEnumerable<Type> taskTypes)
     {
         var byTask = new Dictionary<string, IReadOnlyList<Setting>>(StringComparer.OrdinalIgnoreCase);
+        var dependencies = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        List<string> DependenciesOf(string task) => dependencies.TryGetValue(task, out var list) ? list : dependencies[task] = [];
         foreach (var type in taskTypes)
         {
-            byTask[type.GetCustomAttribute<TaskNameAttribute>()?.Name ?? type.Name] = Declared(type, []).Distinct().ToList();
+            var name = NameOf(type);
+            byTask[name] = Declared(type, []).Distinct().ToList();
+            DependenciesOf(name).AddRange(type.GetCustomAttributes<IsDependentOnAttribute>().Select(dependency => NameOf(dependency.Task)));
+            foreach (var dependee in type.GetCustomAttributes<IsDependeeOfAttribute>()) DependenciesOf(NameOf(dependee.Task)).Add(name);
         }
         var all = Fields(typeof(Settings)).Concat(byTask.Values.SelectMany(settings => settings)).Distinct().ToList();
-        return new SettingsCatalog(byTask, all);
+        return new SettingsCatalog(byTask, dependencies.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<string>)pair.Value, StringComparer.OrdinalIgnoreCase), all);
+    }
+
+    private static string NameOf(Type task) => task.GetCustomAttribute<TaskNameAttribute>()?.Name ?? task.Name;
+
+    /// <summary>The targets and every task they depend on: what a run of them may execute.</summary>
+    public IReadOnlyList<string> Closure(IEnumerable<string> targets)
+    {
+        var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var pending = new Stack<string>(targets);
+        while (pending.TryPop(out var task))
+        {
+            if (!found.Add(task)) continue;
+            foreach (var dependency in _dependencies.GetValueOrDefault(task, [])) pending.Push(dependency);
+        }
+        return [.. found];
     }
 
     /// <summary>What the given tasks read, in the catalogue's order.</summary>

@@ -59,8 +59,8 @@ public sealed class SettingsReader(ICakeArguments arguments, Func<string, string
             _ => throw new FormatException("is not true or false"),
         });
 
-    /// <summary>A secret from its variable, or from the file its *_FILE variable names.</summary>
-    public Secret? Secret(Setting setting, Setting? fileSetting = null)
+    /// <summary>A secret from its variable, or from the file its *_FILE variable names (opened only when <paramref name="readFile"/>).</summary>
+    public Secret? Secret(Setting setting, Setting? fileSetting = null, bool readFile = true)
     {
         var argumentName = setting.Variable.ToLowerInvariant().Replace('_', '-');
         if (arguments.HasArgument(argumentName) || arguments.HasArgument(setting.Variable.ToLowerInvariant()))
@@ -73,7 +73,7 @@ public sealed class SettingsReader(ICakeArguments arguments, Func<string, string
         {
             return Checked(setting, Kept(new Secret(value)), multiLine: fileSetting is not null);
         }
-        if (fileSetting is not null && NullIfEmpty(environment(fileSetting.Variable)) is { } path)
+        if (fileSetting is not null && readFile && NullIfEmpty(environment(fileSetting.Variable)) is { } path)
         {
             if (Pipeline.Settings.Parse.NotAReadableFile(path, maxBytes: 64 * 1024) is { } why)
             {

@@ -17,6 +17,28 @@ public sealed class SettingsTests
 
     private static IReadOnlyList<SettingProblem> ProblemsFor(PipelineSettings settings, params string[] tasks) => settings.ProblemsFor(Catalog.For(tasks));
 
+    [TestCase("ReadVersion", false)]
+    [TestCase("Release", false)]
+    [TestCase("Promote", true)]
+    [TestCase("DeployDev", true)]
+    [TestCase("Dev", true)]
+    public void TheKeyFileIsReadOnlyWhenATaskOfTheTargetNeedsIt(string target, bool read)
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
+        try
+        {
+            var settings = Read(new Dictionary<string, string> { ["target"] = target }, new Dictionary<string, string> { ["EC2_SSH_KEY_FILE"] = file });
+
+            Assert.That(settings.Ec2SshKey is not null, Is.EqualTo(read));
+            Assert.That(ProblemsFor(settings, [.. Catalog.Closure([target])]).Select(problem => problem.Setting.Variable), Does.Not.Contain("EC2_SSH_KEY"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Test]
     public void ReportsEveryMissingSettingOfTheChosenTasksWithBothNames()
     {
