@@ -49,7 +49,11 @@ public sealed class RegistryClient : IDisposable
             // Each attempt has its own timeout in the handler; this bounds all of them together.
             Timeout = TimeSpan.FromMinutes(10),
         };
+        // Registries and their token services log who asked: say it was this pipeline.
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
     }
+
+    public const string UserAgent = "book-shop-pipeline";
 
     /// <summary>Loopback registries speak plain HTTP, as Docker allows by default; all others HTTPS.</summary>
     public static Uri BaseUri(RegistryAddress registry)
@@ -237,6 +241,9 @@ public sealed class RegistryClient : IDisposable
         var detail = body.Length == 0 ? "" : ": " + SettingsReader.Printable(ErrorMessage(body));
         var advice = response.StatusCode switch
         {
+            // ECR Public's answer to a refused bearer token; the client already fetched a fresh one once.
+            HttpStatusCode.BadRequest when detail.Contains("DENIED", StringComparison.Ordinal) =>
+                "a fresh token was refused too: check the registry type and its credentials, and this machine's clock, then re-run",
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => "check the registry type, its credentials and their rights on this repository, then re-run",
             HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => "the registry is failing (the request was retried): re-run when it answers again",
             _ => "check REGISTRY and IMAGE_REPOSITORY, then re-run",
