@@ -7,6 +7,9 @@
 #   - a registry (distribution) with htpasswd auth,
 #   - an OpenSSH server whose user may use that same Docker engine,
 #   - the ECR Public double (ecr_public_double.py),
+#   - a second registry in token mode, as ECR Public is: distribution behind nginx (which answers
+#     a refused token with 400 DENIED, as ECR Public does), with the double of ECR Public's token
+#     service (ecr_public_token_double.py; Debian packages nginx, python3-cryptography),
 #   - the GitHub double (github_double.py),
 #   - the stand-in of the MicroK8s node (microk8s_cluster.py: pods run with podman, the real
 #     kubectl client reads every manifest; Debian packages podman, catatonit, kubectl).
@@ -21,13 +24,17 @@ cd "$state"
 registry_port="${TEST_REGISTRY_PORT:-5123}"
 ssh_port="${TEST_SSH_PORT:-2222}"
 ecr_port="${TEST_ECR_PORT:-5124}"
+token_registry_port="${TEST_TOKEN_REGISTRY_PORT:-5126}"   # nginx: the registry as clients see it
+token_backend_port="${TEST_TOKEN_BACKEND_PORT:-5127}"     # distribution behind it
+token_service_port="${TEST_TOKEN_SERVICE_PORT:-5128}"     # the token service double
 ssh_user=deployer
 base_image=local/python:3.11-bookworm
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "test environment: $1 is not installed (apt-get install $2)" >&2; exit 3; }; }
 need dockerd docker.io; need docker-registry docker-registry; need /usr/sbin/sshd openssh-server
 need debootstrap debootstrap; need htpasswd apache2-utils
-need podman podman; need catatonit catatonit; need kubectl kubectl
+need podman podman; need catatonit catatonit; need kubectl kubectl; need nginx nginx
+python3 -c 'import cryptography' 2>/dev/null || { echo "test environment: python3-cryptography is not installed (apt-get install python3-cryptography)" >&2; exit 3; }
 
 # Ours and running: reuse it. A port held by something else (another checkout's environment) is
 # refused, since its users and keys are not this one's.
@@ -138,6 +145,89 @@ if ! ours ecr-public; then
   wait_for "the ECR Public double" curl -s -o /dev/null "http://127.0.0.1:$ecr_port/"
 fi
 
+# 5b. The token-mode registry. The token service makes its signing certificate; the registry
+# trusts tokens signed with it; nginx in front sends /token to the service and turns the
+# registry's 401 for a refused token (error="invalid_token") into ECR Public's 400 DENIED.
+token_lifetime="${TEST_TOKEN_LIFETIME:-60}"
+if ! ours token-service; then
+  port_free "token service double" "$token_service_port"
+  rm -f token-service.pem
+  nohup python3 "$root/tests/env/ecr_public_token_double.py" "$token_service_port" test-ecr-public-issuer test-ecr-public \
+    "$REGISTRY_PASSWORD_AWS" "$state/token-service.pem" "$state/token-service.log" "$token_lifetime" >"$state/token-service.out" 2>&1 &
+  echo $! >"$state/token-service.pid"
+  wait_for "the token service double" bash -c "test -s '$state/token-service.pem' && exec 3<>/dev/tcp/127.0.0.1/$token_service_port"
+  # A registry still running trusts the previous certificate: restart it below.
+  if ours token-registry; then kill "$(cat "$state/token-registry.pid")"; rm -f "$state/token-registry.pid"; sleep 1; fi
+fi
+cat >token-registry.yml <<YAML
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $state/token-registry-data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$token_backend_port
+auth:
+  token:
+    realm: http://127.0.0.1:$token_registry_port/token
+    service: test-ecr-public
+    issuer: test-ecr-public-issuer
+    rootcertbundle: $state/token-service.pem
+YAML
+if ! ours token-registry; then
+  port_free "token-mode registry" "$token_backend_port"
+  nohup docker-registry serve "$state/token-registry.yml" >"$state/token-registry.log" 2>&1 &
+  echo $! >"$state/token-registry.pid"
+  wait_for "the token-mode registry" bash -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$token_backend_port/v2/ | grep -q 401"
+fi
+mkdir -p "$state/nginx"
+cat >nginx-token-registry.conf <<NGINX
+worker_processes 1;
+pid $state/token-front.pid;
+error_log $state/token-front-error.log;
+events {}
+http {
+  access_log $state/token-front-access.log;
+  client_body_temp_path $state/nginx/body;
+  proxy_temp_path $state/nginx/proxy;
+  fastcgi_temp_path $state/nginx/fastcgi;
+  uwsgi_temp_path $state/nginx/uwsgi;
+  scgi_temp_path $state/nginx/scgi;
+  map \$upstream_http_www_authenticate \$token_refused { ~invalid_token 1; default 0; }
+  server {
+    listen 127.0.0.1:$token_registry_port;
+    client_max_body_size 0;
+    proxy_http_version 1.1;
+    proxy_request_buffering off;
+    proxy_buffering off;
+    location /token { proxy_pass http://127.0.0.1:$token_service_port; }
+    location / {
+      proxy_pass http://127.0.0.1:$token_backend_port;
+      proxy_set_header Host \$http_host;
+      proxy_intercept_errors on;
+      error_page 401 = @unauthorized;
+    }
+    location @unauthorized {
+      # The registry's own headers (its challenge among them) are kept.
+      default_type application/json;
+      add_header Docker-Distribution-Api-Version registry/2.0 always;
+      if (\$token_refused) {
+        return 400 '{"errors":[{"code":"DENIED","message":"Your authorization token has expired. Reauthenticate and try again."}]}';
+      }
+      return 401 '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}';
+    }
+  }
+}
+NGINX
+if ! ours token-front; then
+  port_free "token-mode registry front (nginx)" "$token_registry_port"
+  nginx -c "$state/nginx-token-registry.conf" -p "$state/nginx"
+  wait_for "the token-mode registry front" bash -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$token_registry_port/v2/ | grep -q 401"
+fi
+
 # 6. GitHub double (the Release task's endpoints, checked against GitHub's description).
 github_port="${TEST_GITHUB_PORT:-5125}"
 [[ -n "${GITHUB_DOUBLE_TOKEN:-}" ]] || GITHUB_DOUBLE_TOKEN="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
@@ -188,6 +278,9 @@ json.dump({
     "ecrRegistryPassword": "$REGISTRY_PASSWORD_AWS",
     "ecrEndpoint": "http://127.0.0.1:$ecr_port",
     "ecrLog": state + "/ecr-public.log",
+    "tokenRegistry": "127.0.0.1:$token_registry_port",
+    "tokenServiceLog": state + "/token-service.log",
+    "tokenServiceControl": "http://127.0.0.1:$token_service_port/",
     "awsAccessKeyId": "AKIDTESTBOOKSHOP",
     "awsSecretAccessKey": "$AWS_SECRET",
     "sshHost": "127.0.0.1",

@@ -20,6 +20,9 @@ if command -v podman >/dev/null 2>&1 && [[ -f "$state/containers.conf" ]]; then
     CONTAINERS_CONF="$state/containers.conf" xargs -r podman pod rm --force --time 0 >/dev/null 2>&1
 fi
 stop_pid_file "$state/ecr-public.pid"
+stop_pid_file "$state/token-front.pid"
+stop_pid_file "$state/token-registry.pid"
+stop_pid_file "$state/token-service.pid"
 stop_pid_file "$state/github.pid"
 stop_pid_file "$state/sshd.pid"
 stop_pid_file "$state/registry.pid"

@@ -46,16 +46,36 @@ public sealed class DevRun(TestEnvironment environment)
 
     public string Reference(string tag) => $"{environment.Registry}/{Repository}:{tag}";
 
-    /// <summary>The digest the registry itself reports for a tag (HEAD, as a client would ask).</summary>
+    /// <summary>
+    /// The digest the registry itself reports for a tag (HEAD, as a client would ask): with the
+    /// basic user of the htpasswd registry, or an anonymous pull token where the registry asks
+    /// for a bearer token (the token-mode registry, as ECR Public's public repositories allow).
+    /// </summary>
     public async Task<string?> RegistryDigest(string tag)
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Head, $"http://{environment.Registry}/v2/{Repository}/manifests/{tag}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{environment.RegistryUsername}:{environment.RegistryPassword}")));
-        request.Headers.TryAddWithoutValidation("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json");
-        using var response = await http.SendAsync(request);
-        return response.IsSuccessStatusCode ? response.Headers.GetValues("Docker-Content-Digest").Single() : null;
+        HttpRequestMessage Head(AuthenticationHeaderValue authorization)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Head, $"http://{environment.Registry}/v2/{Repository}/manifests/{tag}");
+            request.Headers.Authorization = authorization;
+            request.Headers.TryAddWithoutValidation("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json");
+            return request;
+        }
+        var response = await http.SendAsync(Head(new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{environment.RegistryUsername}:{environment.RegistryPassword}")))));
+        if (response.Headers.WwwAuthenticate.FirstOrDefault() is { Scheme: "Bearer", Parameter: { } challenge })
+        {
+            var realm = System.Text.RegularExpressions.Regex.Match(challenge, "realm=\"([^\"]+)\"").Groups[1].Value;
+            var service = System.Text.RegularExpressions.Regex.Match(challenge, "service=\"([^\"]+)\"").Groups[1].Value;
+            using var answer = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(
+                $"{realm}?service={Uri.EscapeDataString(service)}&scope={Uri.EscapeDataString($"repository:{Repository}:pull")}"));
+            response.Dispose();
+            response = await http.SendAsync(Head(new AuthenticationHeaderValue("Bearer", answer.RootElement.GetProperty("token").GetString())));
+        }
+        using (response)
+        {
+            return response.IsSuccessStatusCode ? response.Headers.GetValues("Docker-Content-Digest").Single() : null;
+        }
     }
 
     public async Task<string> Version()

@@ -5,7 +5,7 @@ namespace Pipeline.Tests.Support;
 
 /// <summary>
 /// The real services of tests/env/start.sh (Docker engine, registry, sshd, ECR Public and GitHub
-/// doubles, the MicroK8s stand-in).
+/// doubles, the MicroK8s stand-in, the token-mode registry with the ECR Public token double).
 /// Without them the end-to-end tests are skipped with the reason; with CI=true they fail.
 /// </summary>
 public sealed record TestEnvironment(
@@ -13,7 +13,7 @@ public sealed record TestEnvironment(
     string EcrRegistryPassword, string EcrEndpoint, string EcrLog, string AwsAccessKeyId, string AwsSecretAccessKey,
     string SshHost, int SshPort, string SshUser, string SshKeyFile, string SshHostKeyLine,
     string GitHubApiUrl, string GitHubStateUrl, string GitHubToken, string Microk8s, string Microk8sState,
-    string Microk8sAuthFile, string ContainersConf)
+    string Microk8sAuthFile, string ContainersConf, string TokenRegistry, string TokenServiceLog, string TokenServiceControl)
 {
     private static readonly Lazy<(TestEnvironment? Environment, string Reason)> Loaded = new(Load);
 
