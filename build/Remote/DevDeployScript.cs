@@ -10,17 +10,25 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
     [GeneratedRegex(@"^[0-9a-f]{40}\z")]
     private static partial Regex FullSha();
 
-    /// <summary>What the dev container runs now, asked when a deploy's session drops.</summary>
+    /// <summary>What the dev container and the deploy's backup container run now, asked when a deploy's session drops.</summary>
     public string StateProbe() => new ShellScript()
         .Set("container", Container.Name)
-        .Body("docker inspect --format \"$container runs {{.Config.Image}} ({{.State.Status}})\" \"$container\" 2>/dev/null || echo \"no $container container\"")
+        .Body("""
+            for name in "$container" "$container-next"; do
+              docker inspect --format "$name runs {{.Config.Image}} ({{.State.Status}})" "$name" 2>/dev/null || echo "no $name container"
+            done
+            """)
         .ToString();
 
     /// <summary>
-    /// Pull first, so the old container serves during the pull; remove the old container by name
-    /// (no "name already in use"); start the new one; wait for /healthz and for /version to report
-    /// this version and commit; if that fails in time, show the new container's log, start the
-    /// previous image again, and fail. A flock keeps two deploys from interleaving.
+    /// A swap with no failed request through nginx, which sends to the host port and, when that
+    /// refuses, to the backup port (infra/nginx-dev.conf). Pull first, while the old container
+    /// serves. Start the new image on the backup port and wait for /healthz and for /version to
+    /// report this version and commit: if it does not in time, show its log, remove it, and fail;
+    /// the old container served throughout and the new build never took traffic. Otherwise stop
+    /// the old container (SIGTERM and its grace period: requests in flight finish) while the
+    /// backup port serves, start the new image as the container on the host port, wait for it,
+    /// and remove the backup container. A flock keeps two deploys from interleaving.
     /// </summary>
     public string Script()
     {
@@ -31,13 +39,16 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
         if (!FullSha().IsMatch(commit)) throw new ArgumentException($"not a commit: {commit}");
         Parse.ContainerName(Container.Name);
         Parse.UrlPath(Container.HealthPath);
-        Parse.Port(Container.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Parse.Port(Container.AppPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var port in new[] { Container.HostPort, Container.BackupPort, Container.AppPort })
+        {
+            Parse.Port(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
 
         return new ShellScript()
             .Set("image", image)
             .Set("container", Container.Name)
             .Set("host_port", Container.HostPort)
+            .Set("backup_port", Container.BackupPort)
             .Set("app_port", Container.AppPort)
             .Set("health_path", Container.HealthPath)
             .Set("timeout", (int)Container.HealthTimeout.TotalSeconds)
@@ -52,42 +63,63 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
                 echo "pulling $image"
                 docker pull --quiet "$image" >/dev/null
                 previous="$(docker inspect --format '{{.Config.Image}}' "$container" 2>/dev/null || true)"
-                echo "replacing ${previous:-nothing} with $image"
-                docker rm --force "$container" >/dev/null 2>&1 || true
+                next="$container-next"
                 # Loopback only: nginx on 8080 is the way in from outside.
-                start() {
-                  docker run --detach --name "$container" --restart unless-stopped \
-                    --publish "127.0.0.1:$host_port:$app_port" --env "PORT=$app_port" "$1" >/dev/null
+                start() { # name, host port, image
+                  docker run --detach --name "$1" --restart unless-stopped \
+                    --publish "127.0.0.1:$2:$app_port" --env "PORT=$app_port" "$3" >/dev/null
                 }
-                start "$image"
-                answers() {
-                  curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port$health_path" >/dev/null &&
-                  version="$(curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port/version")" &&
+                answers() { # port
+                  curl --silent --fail --max-time 2 "http://127.0.0.1:$1$health_path" >/dev/null &&
+                  version="$(curl --silent --fail --max-time 2 "http://127.0.0.1:$1/version")" &&
                   case "$version" in *"$want_version"*) ;; *) return 1 ;; esac &&
                   case "$version" in *"$want_commit"*) ;; *) return 1 ;; esac
                 }
-                deadline=$(( $(date +%s) + timeout ))
-                until answers; do
-                  if [ "$(date +%s)" -ge "$deadline" ]; then
-                    echo "$container did not answer $health_path and /version with this build within ${timeout}s; its last log lines:" >&2
-                    docker logs --tail 30 "$container" 2>&1 | sed 's/^/  | /' >&2 || true
-                    docker rm --force "$container" >/dev/null 2>&1 || true
-                    if [ -n "$previous" ]; then
-                      start "$previous"
-                      # Done only when the previous image answers again: dev is never left down silently.
-                      until curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port$health_path" >/dev/null; do
-                        if [ "$(date +%s)" -ge $(( deadline + timeout )) ]; then
-                          echo "the previous image $previous does not answer either: dev is down" >&2
-                          exit 1
-                        fi
-                        sleep 1
-                      done
-                      echo "rolled back: $container runs $previous again" >&2
-                    fi
-                    exit 1
+                comes_up() { # port: answers with this build within the timeout
+                  deadline=$(( $(date +%s) + timeout ))
+                  until answers "$1"; do
+                    if [ "$(date +%s)" -ge "$deadline" ]; then return 1; fi
+                    sleep 0.2
+                  done
+                }
+                give_up_on() { # name
+                  echo "$1 did not answer $health_path and /version with this build within ${timeout}s; its last log lines:" >&2
+                  docker logs --tail 30 "$1" 2>&1 | sed 's/^/  | /' >&2 || true
+                  docker rm --force "$1" >/dev/null 2>&1 || true
+                }
+                # A backup container left by an interrupted deploy goes first.
+                docker rm --force "$next" >/dev/null 2>&1 || true
+                echo "checking $image on the backup port $backup_port"
+                start "$next" "$backup_port" "$image"
+                if ! comes_up "$backup_port"; then
+                  give_up_on "$next"
+                  echo "the new build never took traffic; $container still runs ${previous:-nothing}" >&2
+                  exit 1
+                fi
+                echo "replacing ${previous:-nothing} with $image; the backup port serves meanwhile"
+                docker stop --time 10 "$container" >/dev/null 2>&1 || true
+                docker rm --force "$container" >/dev/null 2>&1 || true
+                start "$container" "$host_port" "$image"
+                if ! comes_up "$host_port"; then
+                  give_up_on "$container"
+                  if [ -n "$previous" ]; then
+                    start "$container" "$host_port" "$previous"
+                    # Done only when the previous image answers again: dev is never left down silently.
+                    until curl --silent --fail --max-time 2 "http://127.0.0.1:$host_port$health_path" >/dev/null; do
+                      if [ "$(date +%s)" -ge $(( deadline + timeout )) ]; then
+                        echo "the previous image $previous does not answer either: dev is down" >&2
+                        exit 1
+                      fi
+                      sleep 0.2
+                    done
+                    echo "rolled back: $container runs $previous again" >&2
                   fi
-                  sleep 1
-                done
+                  docker stop --time 10 "$next" >/dev/null 2>&1 || true
+                  docker rm --force "$next" >/dev/null 2>&1 || true
+                  exit 1
+                fi
+                docker stop --time 10 "$next" >/dev/null
+                docker rm --force "$next" >/dev/null
                 echo "$container answers with the new build"
                 # Dangling images only: the previous image keeps its tag for the next rollback.
                 docker image prune --force >/dev/null

@@ -11,7 +11,7 @@ public enum RegistryType { EcrPublic, Basic, None }
 public enum RetagMode { Registry, Docker }
 
 /// <summary>The dev container: its name, host port (loopback, behind nginx), the app's port, and its health check.</summary>
-public sealed record DevContainer(string Name, int HostPort, int AppPort, string HealthPath, TimeSpan HealthTimeout);
+public sealed record DevContainer(string Name, int HostPort, int BackupPort, int AppPort, string HealthPath, TimeSpan HealthTimeout);
 
 /// <summary>
 /// Production: the kubectl command on the host, the Deployment and container that run the
@@ -130,6 +130,13 @@ public sealed partial class PipelineSettings
             read.Invalid(S.Ec2SshKey, "is not a PEM or OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)");
         }
 
+        var devHostPort = read.Optional(S.DevHostPort, 4000, Parse.Port);
+        var devBackupPort = read.Optional(S.DevBackupPort, 4001, Parse.Port);
+        if (devBackupPort == devHostPort)
+        {
+            read.Invalid(S.DevBackupPort, $"is DEV_HOST_PORT too ({devHostPort}): give nginx's backup port (4001 in infra/nginx-dev.conf)");
+        }
+
         var insecure = read.Flag(S.InsecureAcceptAnyHostKey);
         var hostKey = insecure
             ? read.Optional<HostKeyPin?>(S.Ec2HostKey, null, HostKeyPin.Parse)
@@ -171,7 +178,8 @@ public sealed partial class PipelineSettings
             InsecureAcceptAnyHostKey = insecure,
             DevApp = new DevContainer(
                 read.Optional(S.DevContainer, "dev-app", Parse.ContainerName),
-                read.Optional(S.DevHostPort, 4000, Parse.Port),
+                devHostPort,
+                devBackupPort,
                 read.Optional(S.AppPort, 8000, Parse.Port),
                 read.Optional(S.HealthPath, "/healthz", Parse.UrlPath),
                 read.Optional(S.HealthTimeout, TimeSpan.FromSeconds(60), Parse.Duration)),

@@ -81,6 +81,7 @@ public static class Settings
 
     public static readonly Setting DevContainer = new("dev-container", "DEV_CONTAINER", "`dev-app`");
     public static readonly Setting DevHostPort = new("dev-host-port", "DEV_HOST_PORT", "`4000`");
+    public static readonly Setting DevBackupPort = new("dev-backup-port", "DEV_BACKUP_PORT", "`4001`: nginx's backup port (infra/nginx-dev.conf), where the new version is checked and serves while dev-app is replaced");
     public static readonly Setting AppPort = new("app-port", "APP_PORT", "`8000`");
     public static readonly Setting HealthPath = new("health-path", "HEALTH_PATH", "`/healthz`");
     public static readonly Setting HealthTimeout = new("health-timeout", "HEALTH_TIMEOUT", "`60s` (`90s`, `3m`, `1h`; 1s to 24h)");

@@ -6,9 +6,9 @@ using S = Pipeline.Settings.Settings;
 namespace Pipeline.Tasks;
 
 [TaskName(TaskNames.DeployDev)]
-[Uses(nameof(S.Registry), nameof(S.Repository), nameof(S.DevContainer), nameof(S.DevHostPort), nameof(S.AppPort), nameof(S.HealthPath), nameof(S.HealthTimeout))]
+[Uses(nameof(S.Registry), nameof(S.Repository), nameof(S.DevContainer), nameof(S.DevHostPort), nameof(S.DevBackupPort), nameof(S.AppPort), nameof(S.HealthPath), nameof(S.HealthTimeout))]
 [UsesSettingsOf(typeof(RemoteTarget))]
-[TaskDescription("Replaces the dev-app container on the EC2 host over SSH; checks health and version; puts the previous one back on failure.")]
+[TaskDescription("Replaces the dev-app container on the EC2 host over SSH with no failed request through nginx: the new version is checked on the backup port first and serves there during the swap.")]
 [IsDependentOn(typeof(Push))]
 public sealed class DeployDev : AsyncPipelineTask
 {
@@ -20,7 +20,8 @@ public sealed class DeployDev : AsyncPipelineTask
         var devApp = context.Settings.DevApp;
         var deploy = new DevDeploy(context.SnapshotReference, devApp, context.Version);
 
-        await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"replace {devApp.Name}", deploy.Script(), devApp.HealthTimeout + PullAllowance)
+        // Two health waits at most: the new version on the backup port, then as dev-app.
+        await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"replace {devApp.Name}", deploy.Script(), 2 * devApp.HealthTimeout + PullAllowance)
         {
             StateProbe = deploy.StateProbe(),
         });

@@ -10,6 +10,8 @@
 #   - a second registry in token mode, as ECR Public is: distribution behind nginx (which answers
 #     a refused token with 400 DENIED, as ECR Public does), with the double of ECR Public's token
 #     service (ecr_public_token_double.py; Debian packages nginx, python3-cryptography),
+#   - nginx with the very infra/nginx-dev.conf of the EC2 host, on 8080 in front of the dev
+#     containers on 4000 and 4001 (the tests that go through it use those ports),
 #   - the GitHub double (github_double.py),
 #   - the stand-in of the MicroK8s node (microk8s_cluster.py: pods run with podman, the real
 #     kubectl client reads every manifest; Debian packages podman, catatonit, kubectl).
@@ -228,6 +230,32 @@ if ! ours token-front; then
   wait_for "the token-mode registry front" bash -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$token_registry_port/v2/ | grep -q 401"
 fi
 
+# 5c. The dev site's nginx: the host's own site file, in an http block of the test's own (the
+# Debian package's configuration, as cloud-init leaves it, is the same http block around it).
+dev_nginx_port=8080
+mkdir -p "$state/nginx-dev"
+cat >nginx-dev-host.conf <<NGINX
+worker_processes 1;
+pid $state/dev-nginx.pid;
+error_log $state/dev-nginx-error.log;
+events {}
+http {
+  access_log $state/dev-nginx-access.log;
+  client_body_temp_path $state/nginx-dev/body;
+  proxy_temp_path $state/nginx-dev/proxy;
+  fastcgi_temp_path $state/nginx-dev/fastcgi;
+  uwsgi_temp_path $state/nginx-dev/uwsgi;
+  scgi_temp_path $state/nginx-dev/scgi;
+  include $root/infra/nginx-dev.conf;
+}
+NGINX
+if ! ours dev-nginx; then
+  port_free "dev site's nginx" "$dev_nginx_port"
+  nginx -t -q -c "$state/nginx-dev-host.conf" -p "$state/nginx-dev"
+  nginx -c "$state/nginx-dev-host.conf" -p "$state/nginx-dev"
+  wait_for "the dev site's nginx" bash -c "exec 3<>/dev/tcp/127.0.0.1/$dev_nginx_port"
+fi
+
 # 6. GitHub double (the Release task's endpoints, checked against GitHub's description).
 github_port="${TEST_GITHUB_PORT:-5125}"
 [[ -n "${GITHUB_DOUBLE_TOKEN:-}" ]] || GITHUB_DOUBLE_TOKEN="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
@@ -279,6 +307,7 @@ json.dump({
     "ecrEndpoint": "http://127.0.0.1:$ecr_port",
     "ecrLog": state + "/ecr-public.log",
     "tokenRegistry": "127.0.0.1:$token_registry_port",
+    "devNginxUrl": "http://127.0.0.1:$dev_nginx_port/",
     "tokenServiceLog": state + "/token-service.log",
     "tokenServiceControl": "http://127.0.0.1:$token_service_port/",
     "awsAccessKeyId": "AKIDTESTBOOKSHOP",

@@ -21,6 +21,7 @@ if command -v podman >/dev/null 2>&1 && [[ -f "$state/containers.conf" ]]; then
 fi
 stop_pid_file "$state/ecr-public.pid"
 stop_pid_file "$state/token-front.pid"
+stop_pid_file "$state/dev-nginx.pid"
 stop_pid_file "$state/token-registry.pid"
 stop_pid_file "$state/token-service.pid"
 stop_pid_file "$state/github.pid"

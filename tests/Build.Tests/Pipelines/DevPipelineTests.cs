@@ -66,8 +66,9 @@ public sealed class DevPipelineTests : DevFixture
         var bad = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
 
         Assert.That(bad.ExitCode, Is.Not.Zero);
-        Assert.That(bad.AllOutput, Does.Contain($"{Run.Container} did not answer /healthz and /version with this build within 20s"));
-        Assert.That(bad.AllOutput, Does.Contain($"rolled back: {Run.Container} runs {Run.Reference($"0.1.0-SNAPSHOT-{goodSha[..7]}")} again"));
+        Assert.That(bad.AllOutput, Does.Contain($"{Run.Container}-next did not answer /healthz and /version with this build within 20s"));
+        Assert.That(bad.AllOutput, Does.Contain($"the new build never took traffic; {Run.Container} still runs {Run.Reference($"0.1.0-SNAPSHOT-{goodSha[..7]}")}"));
+        Assert.That(DockerEngine.Run("inspect", $"{Run.Container}-next").ExitCode, Is.Not.Zero, "the backup container is gone");
         Assert.That(bad.LastErrorLine, Does.StartWith($"Error: DeployDev: `ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (replace {Run.Container})` failed with exit code 1"));
         Assert.That(await Run.Version(), Is.EqualTo($"{{\"version\": \"0.1.0\", \"commit\": \"{goodSha}\"}}"));
         // The image exists, so its record is kept for whoever looks at the failure.
@@ -166,7 +167,7 @@ public sealed class DevFailureTests : DevFixture
         var result = HostProcess.Run(App.Root, settings, "--target=Dev");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.AllOutput, Does.Contain($"{Run.Container} did not answer /not-there and /version with this build within 3s"));
+        Assert.That(result.AllOutput, Does.Contain($"{Run.Container}-next did not answer /not-there and /version with this build within 3s"));
         Assert.That(File.ReadAllText(Path.Combine(App.Root, "artifacts", "snapshot.json")), Does.Contain(App.Sha), "the image exists, so its record is kept");
         Secrets.AssertNoneIn(Run, App, Run.SecretValues(), result);
     }
@@ -251,6 +252,6 @@ public sealed class DroppedSessionTests : DevFixture
 
         Assert.That(result.ExitCode, Is.Not.Zero);
         Assert.That(result.LastErrorLine, Does.StartWith($"Error: DeployDev: `ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (replace {Run.Container})` failed with exit code -1: the connection dropped ("), result.AllOutput);
-        Assert.That(result.LastErrorLine, Does.EndWith($"the host now reports: {Run.Container} runs {Run.Reference($"0.1.0-SNAPSHOT-{App.ShortSha}")} (running). Re-running converges."));
+        Assert.That(result.LastErrorLine, Does.EndWith($"the host now reports: no {Run.Container} container | {Run.Container}-next runs {Run.Reference($"0.1.0-SNAPSHOT-{App.ShortSha}")} (running). Re-running converges."));
     }
 }

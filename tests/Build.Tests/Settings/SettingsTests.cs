@@ -111,7 +111,7 @@ public sealed class SettingsTests
             Assert.That(settings.RegistryType, Is.EqualTo(RegistryType.EcrPublic));
             Assert.That(settings.Ec2Port, Is.EqualTo(22));
             Assert.That(settings.Ec2User, Is.EqualTo("ubuntu"));
-            Assert.That(settings.DevApp, Is.EqualTo(new DevContainer("dev-app", 4000, 8000, "/healthz", TimeSpan.FromSeconds(60))));
+            Assert.That(settings.DevApp, Is.EqualTo(new DevContainer("dev-app", 4000, 4001, 8000, "/healthz", TimeSpan.FromSeconds(60))));
             Assert.That(settings.RetagMode, Is.EqualTo(RetagMode.Registry));
             Assert.That(settings.Production, Is.EqualTo(new Production("sudo microk8s kubectl", "default", "book-shop", "book-shop", "manifests",
                 TimeSpan.FromSeconds(180), TimeSpan.FromSeconds(60))));

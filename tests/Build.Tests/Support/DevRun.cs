@@ -11,7 +11,8 @@ public sealed class DevRun(TestEnvironment environment)
 {
     public string Repository { get; } = $"e2e-{Guid.NewGuid():N}"[..16];
     public string Container { get; } = $"dev-app-{Guid.NewGuid():N}"[..20];
-    public int Port { get; } = FreePort.Next();
+    public int Port { get; set; } = FreePort.Next();
+    public int BackupPort { get; set; } = FreePort.Next();
     public string Output { get; } = Path.Combine(Path.GetTempPath(), $"gh-output-{Guid.NewGuid():N}");
     public string Summary { get; } = Path.Combine(Path.GetTempPath(), $"gh-summary-{Guid.NewGuid():N}");
 
@@ -35,6 +36,7 @@ public sealed class DevRun(TestEnvironment environment)
         ["EC2_HOST_KEY"] = hostKeyLine ?? environment.SshHostKeyLine,
         ["DEV_CONTAINER"] = Container,
         ["DEV_HOST_PORT"] = Port.ToString(),
+        ["DEV_BACKUP_PORT"] = BackupPort.ToString(),
         ["HEALTH_TIMEOUT"] = "20s",
         ["GITHUB_ACTIONS"] = "true",
         ["GITHUB_OUTPUT"] = Output,

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Text;
+using Pipeline.Tests.Support;
+
+namespace Pipeline.Tests.Pipelines;
+
+/// <summary>
+/// DeployDev as users of the dev site see it: through the real nginx running the host's own
+/// infra/nginx-dev.conf on 8080 (tests/env/start.sh), with the container on 4000 and the backup
+/// port 4001 that the file names. GETs and POSTs arrive all through each deploy; none may fail.
+/// </summary>
+[NonParallelizable]
+public sealed class DevThroughNginxTests : DevFixture
+{
+    private Uri Site(string path) => new(new Uri(Environment.DevNginxUrl), path);
+
+    [SetUp]
+    public void UseTheSitesPorts()
+    {
+        Run.Port = 4000;
+        Run.BackupPort = 4001;
+        // A container of an earlier run on these ports would answer for this one.
+        foreach (var id in DockerEngine.Run("ps", "--all", "--quiet", "--filter", "publish=4000").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                     .Concat(DockerEngine.Run("ps", "--all", "--quiet", "--filter", "publish=4001").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)))
+        {
+            DockerEngine.Run("rm", "--force", id);
+        }
+    }
+
+    [TearDown]
+    public void RemoveTheBackupContainer() => DockerEngine.Run("rm", "--force", $"{Run.Container}-next");
+
+    private static string VersionAnswer(string sha) => $"{{\"version\": \"0.1.0\", \"commit\": \"{sha}\"}}";
+
+    [Test]
+    public async Task ADeployAnswersEveryRequestWithTheOldVersionThenTheNew()
+    {
+        var first = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+        Assert.That(first.ExitCode, Is.Zero, first.AllOutput);
+        var oldSha = App.Sha;
+        Assert.That(await PromoteRun.Get(Site("/version")), Is.EqualTo(VersionAnswer(oldSha)));
+        App.Commit("src/book_shop/__init__.py", "\"\"\"book-shop: a small book catalogue (through nginx).\"\"\"\n");
+
+        (IReadOnlyList<string> Sequence, int Failures, int Total) gets;
+        (int Failures, int Total, IReadOnlyList<string> Errors) posts;
+        await using (var poller = new NodePortPoller(Site("/version")))
+        await using (var writer = new BookWriter(Site("/books")))
+        {
+            var deploy = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+            Assert.That(deploy.ExitCode, Is.Zero, deploy.AllOutput);
+            await Task.Delay(300);
+            gets = await poller.Stop();
+            posts = await writer.Stop();
+        }
+
+        Assert.That(gets.Failures, Is.Zero, string.Join("\n", gets.Sequence));
+        Assert.That(gets.Sequence, Is.EqualTo(new[] { VersionAnswer(oldSha), VersionAnswer(App.Sha) }), "the old version until the switch, the new one after");
+        Assert.That(gets.Total, Is.GreaterThan(20));
+        Assert.That(posts.Failures, Is.Zero, string.Join("\n", posts.Errors));
+        Assert.That(posts.Total, Is.GreaterThan(10));
+        // The seed's state after a deploy: one container, dev-app's name, on 127.0.0.1:4000 -> 8000.
+        Assert.That(DockerEngine.Succeed("port", Run.Container).Trim(), Is.EqualTo("8000/tcp -> 127.0.0.1:4000"));
+        Assert.That(DockerEngine.Run("inspect", $"{Run.Container}-next").ExitCode, Is.Not.Zero, "the backup container is gone");
+        Assert.That(DockerEngine.Succeed("ps", "--quiet", "--filter", "publish=4001").Trim(), Is.Empty);
+    }
+
+    [Test]
+    public async Task AFailedDeployNeverTakesTrafficAndTheOldVersionAnswersThroughout()
+    {
+        var first = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+        Assert.That(first.ExitCode, Is.Zero, first.AllOutput);
+        var oldSha = App.Sha;
+        App.Commit("src/book_shop/server.py", App.Read("src/book_shop/server.py").Replace("if self.store.is_healthy():", "if False:"));
+
+        (IReadOnlyList<string> Sequence, int Failures, int Total) gets;
+        (int Failures, int Total, IReadOnlyList<string> Errors) posts;
+        HostResult deploy;
+        await using (var poller = new NodePortPoller(Site("/version")))
+        await using (var writer = new BookWriter(Site("/books")))
+        {
+            var settings = Run.Environment();
+            settings["HEALTH_TIMEOUT"] = "5s";
+            deploy = HostProcess.Run(App.Root, settings, "--target=Dev");
+            gets = await poller.Stop();
+            posts = await writer.Stop();
+        }
+
+        Assert.That(deploy.ExitCode, Is.Not.Zero);
+        Assert.That(deploy.AllOutput, Does.Contain($"the new build never took traffic; {Run.Container} still runs {Run.Reference($"0.1.0-SNAPSHOT-{oldSha[..7]}")}"));
+        Assert.That(gets.Failures, Is.Zero, string.Join("\n", gets.Sequence));
+        Assert.That(gets.Sequence, Is.EqualTo(new[] { VersionAnswer(oldSha) }));
+        Assert.That(posts.Failures, Is.Zero, string.Join("\n", posts.Errors));
+        Assert.That(DockerEngine.Run("inspect", $"{Run.Container}-next").ExitCode, Is.Not.Zero, "the backup container is gone");
+    }
+
+    /// <summary>POSTs a new book every 50 ms; anything but 201 Created is a failure (a 409 would be a POST applied twice).</summary>
+    private sealed class BookWriter : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _writing;
+        private readonly List<string> _errors = [];
+        private int _total;
+
+        public BookWriter(Uri url)
+        {
+            _writing = Task.Run(async () =>
+            {
+                using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
+                for (var n = 0; !_stop.IsCancellationRequested; n++)
+                {
+                    var body = $"{{\"title\": \"Book {n}\", \"author\": \"Poller\", \"isbn\": \"978{Random.Shared.NextInt64(1_000_000_000, 9_999_999_999)}\"}}";
+                    try
+                    {
+                        using var response = await http.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"));
+                        if (response.StatusCode != HttpStatusCode.Created)
+                        {
+                            var said = await response.Content.ReadAsStringAsync();
+                            lock (_errors) _errors.Add($"{(int)response.StatusCode}: {said}");
+                        }
+                    }
+                    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                    {
+                        lock (_errors) _errors.Add(exception.Message);
+                    }
+                    Interlocked.Increment(ref _total);
+                    await Task.Delay(50);
+                }
+            });
+        }
+
+        public async Task<(int Failures, int Total, IReadOnlyList<string> Errors)> Stop()
+        {
+            await _stop.CancelAsync();
+            await _writing;
+            lock (_errors) return (_errors.Count, _total, _errors.ToList());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_stop.IsCancellationRequested) await Stop();
+            _stop.Dispose();
+        }
+    }
+}
