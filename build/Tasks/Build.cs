@@ -1,4 +1,5 @@
 using Cake.Common.Build;
+using Cake.Common.Diagnostics;
 using Cake.Frosting;
 using Pipeline.Docker;
 using Pipeline.Registry;
@@ -13,10 +14,9 @@ namespace Pipeline.Tasks;
 [IsDependentOn(typeof(Login))]
 public sealed class Build(RegistryAccess registry) : AsyncPipelineTask
 {
-    public override bool ShouldRun(BuildContext context) => AlreadyPublished.ShouldBuild(context, registry, TaskNames.Build);
-
     public override async Task RunAsync(BuildContext context)
     {
+        if (await AlreadyPublished.Found(context, registry)) return;
         var version = context.Version;
         var arguments = new List<KeyValuePair<string, string>>
         {
@@ -37,23 +37,19 @@ public sealed class Build(RegistryAccess registry) : AsyncPipelineTask
     }
 }
 
-/// <summary>A snapshot tag names one build forever: a re-run of a commit deploys the image it already has.</summary>
+/// <summary>
+/// A snapshot tag names one build forever: a re-run of a commit deploys the image it already has.
+/// Asked in the task's run, not in ShouldRun: Cake fails a target that ShouldRun skips, and
+/// `--target=Push` on a pushed commit has nothing left to do, which is success.
+/// </summary>
 internal static class AlreadyPublished
 {
-    public static bool ShouldBuild(BuildContext context, RegistryAccess registry, string task)
+    public static async Task<bool> Found(BuildContext context, RegistryAccess registry)
     {
-        PublishedImage? published = null;
-        try
-        {
-            published = registry.PublishedSnapshot().GetAwaiter().GetResult();
-        }
-        catch (Exception exception)
-        {
-            // Cake asks ShouldRun outside the task's error handling: name the task here.
-            TaskFailure.Rethrow(task, exception);
-        }
-        if (published is not null) context.UseImage(published);
-        return context.ShouldRun(published is null,
-            $"{context.SnapshotReference} is already in the registry as {published?.Digest}: a snapshot tag names one build forever, so this run deploys that image instead of building another.");
+        if (await registry.PublishedSnapshot() is not { } published) return false;
+        context.UseImage(published);
+        context.Information("Skipping: {0} is already in the registry as {1}: a snapshot tag names one build forever, so this run deploys that image instead of building another.",
+            context.SnapshotReference, published.Digest);
+        return true;
     }
 }

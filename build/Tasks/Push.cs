@@ -12,10 +12,9 @@ namespace Pipeline.Tasks;
 [IsDependentOn(typeof(Build))]
 public sealed class Push(RegistryAccess registry) : AsyncPipelineTask
 {
-    public override bool ShouldRun(BuildContext context) => AlreadyPublished.ShouldBuild(context, registry, TaskNames.Push);
-
     public override async Task RunAsync(BuildContext context)
     {
+        if (await AlreadyPublished.Found(context, registry)) return;
         var snapshot = context.SnapshotReference;
 
         // ECR Public cannot make tags immutable, so the pipeline does: a tag that appeared since

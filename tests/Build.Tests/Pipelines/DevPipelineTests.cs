@@ -18,6 +18,13 @@ public sealed class DevPipelineTests : DevFixture
         Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
         var digest = await Run.RegistryDigest(SnapshotTag);
         Assert.That(digest, Does.Match("^sha256:[0-9a-f]{64}$"));
+
+        // Push again on the same commit: nothing left to do is success, and the tag is untouched.
+        var again = HostProcess.Run(App.Root, Run.Environment(), "--target=Push");
+        Assert.That(again.ExitCode, Is.Zero, again.AllOutput);
+        Assert.That(again.StandardOutput, Does.Contain($"Skipping: {Run.Reference(SnapshotTag)} is already in the registry as {digest}"));
+        Assert.That(again.StandardOutput, Does.Not.Contain("> docker push"));
+        Assert.That(await Run.RegistryDigest(SnapshotTag), Is.EqualTo(digest));
         Assert.That(App.Read("artifacts/snapshot.json"), Does.Contain($"\"digest\": \"{digest}\"").And.Contain($"\"image\": \"{Run.Reference(SnapshotTag)}\"")
             .And.Contain($"\"commit\": \"{App.Sha}\"").And.Contain("\"runUrl\": \"https://github.com/example/book-shop/actions/runs/4242\""));
 
