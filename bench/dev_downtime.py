@@ -1,111 +1,198 @@
 #!/usr/bin/env python3
-"""Dev downtime: during DeployDev from one snapshot to the next, GET 127.0.0.1:<dev-host-port>/healthz
-every 50 ms and report the longest run of failures. Beside it, the seed's order done by a plain
-script (stop, remove, pull, run) on the same two images, with the new image not in the local cache.
+"""Dev through nginx, both sides in one run, same machine, same image cache state.
+
+1. Downtime: during the deploy of the next snapshot, GET /healthz through nginx on 8080 (the test
+   environment's nginx running infra/nginx-dev.conf) every 20 ms on fresh connections; count the
+   failed requests and the longest run of failures. The pipeline's DeployDev against the seed's
+   script (docker stop, rm, pull, run) behind the same nginx, the new image not in the local cache.
+2. The whole Dev run on a code-only change, warm host and layer cache: from the start of
+   `./build.sh --target=Dev` to the new version answering through nginx, and to the run's end;
+   against a plain shell script doing the seed's steps (docker login, build, push, then over ssh
+   pull, stop, rm, run). Where our time goes comes from Cake's task report.
 Usage: bench/dev_downtime.py [RUNS]   (needs tests/env/start.sh; prints its figures last, on one line)"""
-import socket
+import json
+import os
+import shlex
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
 
-from benchlib import AppRepository, docker, environment, ensure_host, median, run_host, settings, unique
+from benchlib import HOST, AppRepository, docker, environment, ensure_host, median, settings, task_seconds, unique
 
-POLL = 0.05
+POLL = 0.02
+SITE = "http://127.0.0.1:8080"
+PORT, BACKUP_PORT = 4000, 4001
 
 
 class Poller:
-    """Polls /healthz every 50 ms; the longest outage is the span of consecutive failures."""
+    """GETs a path through nginx every 20 ms; records each answer's time and body (None: failed)."""
 
-    def __init__(self, port):
-        self.url = f"http://127.0.0.1:{port}/healthz"
-        self.longest = 0.0
+    def __init__(self, path):
+        self.url = SITE + path
+        self.answers = []
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def run(self):
-        down_since = None
         while not self.stop.is_set():
             started = time.monotonic()
             try:
-                ok = urllib.request.urlopen(self.url, timeout=0.5).status == 200
+                with urllib.request.urlopen(self.url, timeout=2) as response:
+                    body = response.read().decode() if response.status == 200 else None
             except OSError:
-                ok = False
-            now = time.monotonic()
-            if ok and down_since is not None:
-                self.longest = max(self.longest, now - down_since)
-                down_since = None
-            elif not ok and down_since is None:
-                down_since = started
+                body = None
+            self.answers.append((started, body))
             time.sleep(max(0.0, POLL - (time.monotonic() - started)))
-        if down_since is not None:
-            self.longest = max(self.longest, time.monotonic() - down_since)
 
     def finish(self):
         self.stop.set()
         self.thread.join()
-        return self.longest
+        failures = sum(1 for _, body in self.answers if body is None)
+        longest, down_since = 0.0, None
+        for at, body in self.answers:
+            if body is None and down_since is None:
+                down_since = at
+            elif body is not None and down_since is not None:
+                longest, down_since = max(longest, at - down_since), None
+        return failures, longest
+
+    def first(self, predicate):
+        return next((at for at, body in self.answers if body is not None and predicate(body)), None)
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def clear_ports():
+    for port in (PORT, BACKUP_PORT):
+        for container in docker("ps", "--all", "--quiet", "--filter", f"publish={port}").split():
+            docker("rm", "--force", container, check=False)
 
 
-def wait_healthy(port, timeout=30):
+def wait_answers(predicate, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status == 200:
-                return
+            with urllib.request.urlopen(SITE + "/version", timeout=1) as response:
+                if predicate(response.read().decode()):
+                    return time.monotonic()
         except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"nothing answers on {port}")
+            pass
+        time.sleep(POLL)
+    raise SystemExit("the new version did not answer through nginx")
+
+
+def build_sh(app, values, *args):
+    """What ./build.sh does once the host is built (it checks that, about 10 ms, and starts it): run
+    the built host, here in the app's copy rather than in this checkout."""
+    started = time.monotonic()
+    result = subprocess.run(["dotnet", HOST, *args], cwd=app.root, env=values, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"build.sh {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
+    return time.monotonic() - started, result.stdout
+
+
+def seed_script(env, image, sha, container, password):
+    """The seed's steps as a plain script: what the pipeline replaced."""
+    ssh = (f"ssh -i {shlex.quote(env['sshKeyFile'])} -p {env['sshPort']} -o BatchMode=yes -o StrictHostKeyChecking=no "
+           f"-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR {env['sshUser']}@{env['sshHost']}")
+    remote = (f"docker pull --quiet {image} >/dev/null; docker stop {container} >/dev/null 2>&1 || true; "
+              f"docker rm {container} >/dev/null 2>&1 || true; "
+              f"docker run --detach --name {container} --restart unless-stopped --publish 127.0.0.1:{PORT}:8000 {image} >/dev/null")
+    return (f"set -eu\n"
+            f"printf %s {shlex.quote(password)} | docker login --username AWS --password-stdin {env['registry']} >/dev/null\n"
+            f"docker build --quiet --build-arg BASE_IMAGE={env['baseImage']} --build-arg VERSION=0.1.0 --build-arg COMMIT={sha} -t {image} . >/dev/null\n"
+            f"docker push --quiet {image} >/dev/null\n"
+            f"{ssh} {shlex.quote(remote)}\n")
+
+
+def version_of(sha):
+    return lambda body: f'"commit": "{sha}"' in body
 
 
 runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 env = environment()
 ensure_host()
-pipeline, plain = [], []
+results = {"pipeline_failed": [], "pipeline_gap": [], "seed_failed": [], "seed_gap": [],
+           "ours_answer": [], "ours_end": [], "seed_answer": [], "seed_end": [], "tasks": []}
 app = AppRepository()
+clear_ports()
 try:
     for run in range(runs):
-        repository, container, port = unique("bench-dev"), unique("bench-dev-app"), free_port()
-        values = settings(env, repository, DEV_CONTAINER=container, DEV_HOST_PORT=str(port), HEALTH_TIMEOUT="60s")
-        run_host(app, values, "--target=Dev")
-        first = f"{env['registry']}/{repository}:0.1.0-SNAPSHOT-{app.git('rev-parse', '--short=7', 'HEAD')}"
-        app.change_code(f"run {run}")
-        second = f"{env['registry']}/{repository}:0.1.0-SNAPSHOT-{app.git('rev-parse', '--short=7', 'HEAD')}"
-        run_host(app, values, "--target=Push")
-        docker("image", "rm", second)
+        repository, container = unique("bench-dev"), unique("bench-dev-app")
+        values = settings(env, repository, DEV_CONTAINER=container, DEV_HOST_PORT=str(PORT), DEV_BACKUP_PORT=str(BACKUP_PORT), HEALTH_TIMEOUT="60s")
+        build_sh(app, values, "--target=Dev")
+        first_sha = app.git("rev-parse", "HEAD")
+        first = f"{env['registry']}/{repository}:0.1.0-SNAPSHOT-{first_sha[:7]}"
 
-        # The pipeline: pull first, then replace; the new image is not in the cache before the run.
-        poller = Poller(port)
+        # 1. Downtime through nginx: the pipeline's DeployDev to the next snapshot, not cached.
+        second_sha = app.change_code(f"downtime {run}")
+        second = f"{env['registry']}/{repository}:0.1.0-SNAPSHOT-{second_sha[:7]}"
+        build_sh(app, values, "--target=Push")
+        docker("image", "rm", second)
+        poller = Poller("/healthz")
         time.sleep(0.3)
-        run_host(app, values, "--target=DeployDev")
-        pipeline.append(poller.finish())
+        build_sh(app, values, "--target=DeployDev")
+        time.sleep(0.3)
+        failed, gap = poller.finish()
+        results["pipeline_failed"].append(failed)
+        results["pipeline_gap"].append(gap)
 
-        # The seed's order on the same images: back to the first, the second out of the cache.
+        # ... and the seed's order on the same images, behind the same nginx.
         docker("rm", "--force", container)
-        docker("run", "--detach", "--name", container, "--publish", f"127.0.0.1:{port}:8000", first)
-        wait_healthy(port)
+        docker("run", "--detach", "--name", container, "--publish", f"127.0.0.1:{PORT}:8000", first)
+        wait_answers(version_of(first_sha))
         docker("image", "rm", second)
-        poller = Poller(port)
+        poller = Poller("/healthz")
         time.sleep(0.3)
         subprocess.run(["sh", "-c", f"set -eu; docker stop {container} >/dev/null; docker rm {container} >/dev/null; "
                                     f"docker pull --quiet {second} >/dev/null; "
-                                    f"docker run --detach --name {container} --publish 127.0.0.1:{port}:8000 {second} >/dev/null"], check=True)
-        wait_healthy(port)
-        time.sleep(0.2)
-        plain.append(poller.finish())
-        docker("rm", "--force", container, check=False)
-        for image in (first, second):
-            docker("image", "rm", image, check=False)
+                                    f"docker run --detach --name {container} --publish 127.0.0.1:{PORT}:8000 {second} >/dev/null"], check=True)
+        wait_answers(version_of(second_sha))
+        time.sleep(0.3)
+        failed, gap = poller.finish()
+        results["seed_failed"].append(failed)
+        results["seed_gap"].append(gap)
+
+        # 2. The whole Dev run on a code-only change, warm host and layer cache, both sides.
+        docker("rm", "--force", container)
+        build_sh(app, values, "--target=DeployDev")
+        sha = app.change_code(f"ours {run}")
+        started = time.monotonic()
+        poller = Poller("/version")
+        elapsed, output = build_sh(app, values, "--target=Dev")
+        answered = wait_answers(version_of(sha))
+        poller.finish()
+        first_seen = poller.first(version_of(sha)) or answered
+        results["ours_answer"].append(first_seen - started)
+        results["ours_end"].append(elapsed)
+        report = {task: task_seconds(output, task) for task in ["ReadVersion", "Login", "Build", "Push", "DeployDev"]}
+        total = next(float(line.split()[1].split(":")[2]) + 60 * int(line.split()[1].split(":")[1])
+                     for line in output.splitlines() if line.strip().startswith("Total:"))
+        report["host start and report"] = elapsed - total
+        results["tasks"].append(report)
+
+        sha = app.change_code(f"seed {run}")
+        image = f"{env['registry']}/{repository}:0.1.0-SNAPSHOT-{sha[:7]}"
+        started = time.monotonic()
+        subprocess.run(["bash", "-c", seed_script(env, image, sha, container, env["ecrRegistryPassword"])], cwd=app.root, check=True)
+        script_end = time.monotonic()
+        answered = wait_answers(version_of(sha))
+        results["seed_answer"].append(answered - started)
+        results["seed_end"].append(script_end - started)
+
+        docker("rm", "--force", container, f"{container}-next", check=False)
+        for image_id in docker("images", "--quiet", f"{env['registry']}/{repository}").split():
+            docker("image", "rm", "--force", image_id, check=False)
 finally:
+    clear_ports()
     app.cleanup()
 
-print(f"dev downtime ({runs} runs each, polled every 50 ms): pipeline longest outage median {median(pipeline):.2f}s "
-      f"(max {max(pipeline):.2f}s); stop-remove-pull-run script {median(plain):.2f}s (max {max(plain):.2f}s)")
+tasks = {name: median([report[name] for report in results["tasks"]]) for name in results["tasks"][0]}
+ours, seed = median(results["ours_answer"]), median(results["seed_answer"])
+print(json.dumps({key: value for key, value in results.items()}, indent=1), file=sys.stderr)
+print(f"dev through nginx ({runs} runs each, interleaved): failed requests during the deploy: pipeline {sum(results['pipeline_failed'])}, "
+      f"seed script {sum(results['seed_failed'])} (longest gap median {median(results['seed_gap']):.2f}s); "
+      f"whole Dev run to the new version answering: pipeline median {ours:.2f}s, seed script {seed:.2f}s ({ours / seed:.2f}x); "
+      f"to the run's end: {median(results['ours_end']):.2f}s against {median(results['seed_end']):.2f}s; "
+      f"our time: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in tasks.items()))

@@ -79,7 +79,7 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
                   deadline=$(( $(date +%s) + timeout ))
                   until answers "$1"; do
                     if [ "$(date +%s)" -ge "$deadline" ]; then return 1; fi
-                    sleep 0.2
+                    sleep 0.05
                   done
                 }
                 give_up_on() { # name

@@ -101,7 +101,7 @@ public sealed class DevRun(TestEnvironment environment)
 
     public void Clean()
     {
-        DockerEngine.Run("rm", "--force", Container);
+        DockerEngine.Run("rm", "--force", Container, $"{Container}-next");
         foreach (var image in DockerEngine.Run("images", "--quiet", $"{environment.Registry}/{Repository}").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             DockerEngine.Run("image", "rm", "--force", image);
