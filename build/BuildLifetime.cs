@@ -40,11 +40,27 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         }
     }
 
+    /// <summary>
+    /// In GitHub Actions, the failure's one line is also an error annotation on the run (on the
+    /// file and line, when it is about a file such as pyproject.toml). It does not go through the
+    /// log, so it is scrubbed here.
+    /// </summary>
+    private static void AnnotateFailure(BuildContext context, Exception? failure)
+    {
+        if (failure is null || !context.GitHubActions().IsRunningOnGitHubActions) return;
+        if (failure is AggregateException { InnerExceptions.Count: 1 } aggregate) failure = aggregate.InnerExceptions[0];
+        var located = failure as PipelineException;
+        context.GitHubActions().Commands.Error(SecretScrubber.Scrub(failure.Message), located?.File is { } file
+            ? new Cake.Common.Build.GitHubActions.Data.GitHubActionsAnnotation { File = file, StartLine = located.Line }
+            : null);
+    }
+
     /// <summary>Every secret the settings read (AWS's keys included) is masked before anything can print it.</summary>
     private static void MaskSecrets(BuildContext context) => context.MaskInGitHubActions(context.Settings.Secrets);
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
+        AnnotateFailure(context, info.ThrownException);
         if (!context.IsDryRun)
         {
             if (context.Image is { } image)

@@ -13,6 +13,11 @@ public class PipelineException(string message, Exception? inner = null) : Except
 {
     public string? FailedTask { get; private set; }
 
+    /// <summary>The file the failure is about, relative to the repository, and its line, when there is one.</summary>
+    public string? File { get; init; }
+
+    public int? Line { get; init; }
+
     public override string Message =>
         FailedTask is null ? base.Message : $"{FailedTask}: {Settings.SettingsReader.Printable(base.Message, int.MaxValue)}";
 

@@ -22,6 +22,7 @@ namespace Pipeline
                 .AddAssembly(typeof(BuildHost).Assembly)
                 .UseContext<BuildContext>()
                 .UseLifetime<BuildLifetime>()
+                .UseTaskLifetime<GitHubActionsGroups>()
                 .ConfigureServices(services => services
                     // Every line the run logs passes the secret scrubber, error lines included.
                     .AddSingleton<ICakeLog>(provider => new Settings.ScrubbingLog(provider.GetRequiredService<IConsole>()))

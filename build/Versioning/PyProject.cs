@@ -13,13 +13,13 @@ public static class PyProject
     {
         if (!File.Exists(path))
         {
-            throw new BuildInputException($"{FileName} not found at {path}: the version comes from it; add [project] version = \"X.Y.Z\" at the repository root.");
+            throw new BuildInputException($"{FileName} not found at {path}: the version comes from it; add [project] version = \"X.Y.Z\" at the repository root.") { File = FileName };
         }
 
         var declared = FindVersion(ReadToml(path));
         if (!ReleaseVersion.TryParse(declared, out var version))
         {
-            throw new BuildInputException($"{FileName}: version \"{Settings.SettingsReader.Printable(declared)}\" is not MAJOR.MINOR.PATCH without leading zeros (for example 1.2.0): the image and release tags need X.Y.Z.");
+            throw new BuildInputException($"{FileName}: version \"{Settings.SettingsReader.Printable(declared)}\" is not MAJOR.MINOR.PATCH without leading zeros (for example 1.2.0): the image and release tags need X.Y.Z.") { File = FileName };
         }
         return version;
     }
@@ -33,7 +33,7 @@ public static class PyProject
         var bytes = File.ReadAllBytes(path);
         if (bytes.AsSpan().StartsWith(Utf8Bom))
         {
-            throw new BuildInputException($"{FileName} starts with a byte order mark, which TOML readers such as Python's tomllib refuse: save it as UTF-8 without one.");
+            throw new BuildInputException($"{FileName} starts with a byte order mark, which TOML readers such as Python's tomllib refuse: save it as UTF-8 without one.") { File = FileName };
         }
         string text;
         try
@@ -42,7 +42,7 @@ public static class PyProject
         }
         catch (DecoderFallbackException exception)
         {
-            throw new BuildInputException($"{FileName} is not valid UTF-8 (at byte {exception.Index}): save it as UTF-8.");
+            throw new BuildInputException($"{FileName} is not valid UTF-8 (at byte {exception.Index}): save it as UTF-8.") { File = FileName };
         }
         try
         {
@@ -54,7 +54,11 @@ public static class PyProject
         catch (TomlException exception)
         {
             var reason = exception.Diagnostics?.FirstOrDefault()?.Message ?? exception.Message;
-            throw new BuildInputException($"{FileName} is not valid TOML at line {exception.Line}, column {exception.Column}: {Settings.SettingsReader.Printable(reason.TrimEnd('.'), 200)}. Fix the file.");
+            throw new BuildInputException($"{FileName} is not valid TOML at line {exception.Line}, column {exception.Column}: {Settings.SettingsReader.Printable(reason.TrimEnd('.'), 200)}. Fix the file.")
+            {
+                File = FileName,
+                Line = exception.Line,
+            };
         }
     }
 
@@ -77,15 +81,15 @@ public static class PyProject
         if (project is not null && project.TryGetValue("dynamic", out var dynamic) &&
             dynamic is TomlArray fields && fields.OfType<string>().Contains("version"))
         {
-            throw new BuildInputException($"{FileName}: the version is dynamic ([project] dynamic = [\"version\"]), so no tag can be made from it; declare a static [project] version = \"X.Y.Z\".");
+            throw new BuildInputException($"{FileName}: the version is dynamic ([project] dynamic = [\"version\"]), so no tag can be made from it; declare a static [project] version = \"X.Y.Z\".") { File = FileName };
         }
 
-        throw new BuildInputException($"{FileName} has no version: add version = \"X.Y.Z\" to its [project] table (or to [tool.poetry]).");
+        throw new BuildInputException($"{FileName} has no version: add version = \"X.Y.Z\" to its [project] table (or to [tool.poetry]).") { File = FileName };
     }
 
     private static TomlTable? Table(TomlTable? parent, string key) =>
         parent is not null && parent.TryGetValue(key, out var value) ? value as TomlTable : null;
 
     private static string AsString(object value, string name) =>
-        value as string ?? throw new BuildInputException($"{FileName}: {name} must be a string like \"1.2.0\", not {value}.");
+        value as string ?? throw new BuildInputException($"{FileName}: {name} must be a string like \"1.2.0\", not {value}.") { File = FileName };
 }
