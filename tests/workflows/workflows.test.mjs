@@ -59,6 +59,16 @@ for (const [name, text] of Object.entries(workflows)) {
     assert.ok((text.match(/^    permissions:$/gm) ?? []).length >= 1, "each job sets its own permissions");
   });
 
+  test(`${name}: every action is pinned to a commit, its version in a comment`, () => {
+    // A tag such as @v4 can be moved to other code by whoever controls the action's repository.
+    text.split("\n").forEach((line, index) => {
+      const uses = line.match(/^\s*(?:- )?uses:\s*(\S+)(.*)$/);
+      if (!uses) return;
+      assert.match(uses[1], /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `line ${index + 1}: ${uses[1]} is a moving reference: pin the commit`);
+      assert.match(uses[2], /^\s+# v\d+\.\d+\.\d+$/, `line ${index + 1}: say the pinned version in a comment (# vX.Y.Z)`);
+    });
+  });
+
   test(`${name}: the pipeline itself runs in the build`, () => {
     assert.match(text, /run: \.\/build\.sh --target=(Dev|Promote)$/m);
     assert.ok(!/docker (build|push|login)|kubectl|ssh /.test(text), "no pipeline step outside the build");
