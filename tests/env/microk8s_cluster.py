@@ -24,8 +24,9 @@ Pods report the loopback ports they got in the annotation stand-in.book-shop.tes
 
 What it does not model: scheduling and several nodes (one node, every pod fits), the real
 kube-proxy's iptables, liveness probes and container restarts, admission, three-way merges
-(apply replaces the spec it receives), and any kind other than Namespace, Deployment, Service and
-PersistentVolumeClaim. Pods reach the node through a loopback port each (hostPort, which the
+(apply replaces the spec it receives), evictions and drains (a PodDisruptionBudget is checked
+and stored, and has nothing to hold back), and any kind other than Namespace, Deployment,
+Service, PersistentVolumeClaim and PodDisruptionBudget. Pods reach the node through a loopback port each (hostPort, which the
 stand-in adds), where a cluster would give each pod an IP.
 
 Run as root: tests/env/microk8s_cluster.py STATE_DIR REGISTRY_AUTH_FILE. It listens on
@@ -37,6 +38,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import socket
 import socketserver
@@ -180,6 +182,7 @@ class Cluster:
         self.deployments = {}  # (ns, name) -> dict
         self.services = {}  # (ns, name) -> dict
         self.claims = {}  # (ns, name) -> directory
+        self.budgets = {}  # (ns, name) -> the PodDisruptionBudget as applied
         self.pods = []
         self.events = []
         self.node_ports = {}  # port -> (ns, name)
@@ -209,6 +212,8 @@ class Cluster:
             self.namespaces.discard(name)
             for key in [k for k in self.deployments if k[0] == name]:
                 del self.deployments[key]
+            for key in [k for k in self.budgets if k[0] == name]:
+                del self.budgets[key]
             for key in [k for k in self.services if k[0] == name]:
                 self.release_node_ports(key)
                 del self.services[key]
@@ -236,7 +241,7 @@ class Cluster:
         kind = obj.get("kind")
         name = require(obj, "metadata.name", kind, "", str)
         handlers = {("apps/v1", "Deployment"): self.check_deployment, ("v1", "Service"): self.check_service,
-                    ("v1", "PersistentVolumeClaim"): self.check_claim}
+                    ("v1", "PersistentVolumeClaim"): self.check_claim, ("policy/v1", "PodDisruptionBudget"): self.check_budget}
         handler = handlers.get((obj.get("apiVersion"), kind))
         if handler is None:
             raise ApiError("BadRequest", f'the stand-in does not serve {obj.get("apiVersion")}/{kind} ("{name}")')
@@ -287,6 +292,29 @@ class Cluster:
         if storage_class != "microk8s-hostpath":
             raise invalid(kind, name, "spec.storageClassName", storage_class, "the stand-in has only microk8s-hostpath (the hostpath-storage addon)")
         return lambda namespace: self.apply_claim(namespace, name, obj)
+
+    def check_budget(self, obj, name):
+        kind = "PodDisruptionBudget"
+        require(obj, "spec.selector.matchLabels", kind, name, dict)
+        spec = obj["spec"]
+        if ("minAvailable" in spec) == ("maxUnavailable" in spec):
+            raise invalid(kind, name, "spec", spec, "exactly one of minAvailable and maxUnavailable must be set")
+        for field in ("minAvailable", "maxUnavailable"):
+            value = spec.get(field)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not (isinstance(value, int) and value >= 0 or isinstance(value, str) and re.fullmatch(r"[0-9]+%", value)):
+                raise invalid(kind, name, f"spec.{field}", value, "must be a non-negative integer or a percentage")
+        return lambda namespace: self.apply_budget(namespace, name, obj)
+
+    def apply_budget(self, namespace, name, obj):
+        # Stored as the API server stores it; the stand-in has no evictions (no drains) to hold back.
+        key = (namespace, name)
+        existing = self.budgets.get(key)
+        self.budgets[key] = obj
+        if existing is None:
+            return f"poddisruptionbudget.policy/{name} created"
+        return f"poddisruptionbudget.policy/{name} {'unchanged' if existing == obj else 'configured'}"
 
     def apply_deployment(self, namespace, name, obj):
         key = (namespace, name)

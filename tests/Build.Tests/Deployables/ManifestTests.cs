@@ -22,7 +22,7 @@ public sealed class ManifestTests
     {
         var objects = LoadAll();
 
-        Assert.That(objects.Select(o => o.GetType().Name), Is.EquivalentTo(new[] { nameof(V1Deployment), nameof(V1PersistentVolumeClaim), nameof(V1Service) }));
+        Assert.That(objects.Select(o => o.GetType().Name), Is.EquivalentTo(new[] { nameof(V1Deployment), nameof(V1PersistentVolumeClaim), nameof(V1PodDisruptionBudget), nameof(V1Service) }));
     }
 
     [Test]
@@ -92,6 +92,30 @@ public sealed class ManifestTests
         Assert.That(service.Spec.Selector.All(pair => labels.TryGetValue(pair.Key, out var value) && value == pair.Value), Is.True);
         Assert.That(service.Spec.Ports.Single().NodePort, Is.EqualTo(30080));
         Assert.That(service.Spec.Ports.Single().TargetPort.Value, Is.EqualTo("http"));
-        Assert.That(Deployment.Spec.Selector.MatchLabels, Is.EqualTo(labels));
+        Assert.That(Deployment.Spec.Selector.MatchLabels.All(pair => labels.TryGetValue(pair.Key, out var value) && value == pair.Value), Is.True,
+            "the Deployment selects its own pods");
+    }
+
+    [Test]
+    public void ABudgetKeepsOnePodThroughVoluntaryDisruptions()
+    {
+        var budget = LoadAll().OfType<V1PodDisruptionBudget>().Single();
+
+        Assert.That(budget.Spec.MinAvailable?.Value, Is.EqualTo("1"));
+        Assert.That(budget.Spec.MaxUnavailable, Is.Null);
+        Assert.That(budget.Spec.Selector.MatchLabels, Is.EqualTo(Deployment.Spec.Selector.MatchLabels), "it counts the Deployment's pods");
+        Assert.That(Deployment.Spec.Replicas, Is.GreaterThan(1), "with one replica, a budget of one would block every drain");
+    }
+
+    [Test]
+    public void EveryObjectAndThePodsCarryTheRecommendedLabels()
+    {
+        string[] recommended = ["app.kubernetes.io/name", "app.kubernetes.io/component", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"];
+        foreach (var labels in LoadAll().Cast<IKubernetesObject<V1ObjectMeta>>().Select(o => o.Metadata.Labels).Append(Deployment.Spec.Template.Metadata.Labels))
+        {
+            Assert.That(labels.Keys, Is.SupersetOf(recommended));
+            Assert.That(labels["app.kubernetes.io/name"], Is.EqualTo("book-shop"));
+            Assert.That(labels["app.kubernetes.io/part-of"], Is.EqualTo("book-shop"));
+        }
     }
 }

@@ -15,7 +15,7 @@ public sealed class RenderedManifestTests
         new Pipeline.Registry.ImageRepository(Pipeline.Registry.RegistryAddress.Parse("public.ecr.aws/abc1d2e3"), "book-shop").Reference("v1.2.0");
     private static readonly string Folder = Path.Combine(RepositoryRoot.Path, "manifests");
 
-    private static readonly string[] Objects = ["deployment.apps/book-shop", "persistentvolumeclaim/book-shop-data", "service/book-shop"];
+    private static readonly string[] Objects = ["deployment.apps/book-shop", "persistentvolumeclaim/book-shop-data", "poddisruptionbudget.policy/book-shop", "service/book-shop"];
 
     [Test]
     public void KubectlReadsEveryObjectOfTheManifestsFolder()
@@ -44,9 +44,9 @@ public sealed class RenderedManifestTests
 
         var objects = KubernetesYaml.LoadAllFromString(rendered.Text).Cast<IKubernetesObject<V1ObjectMeta>>().ToList();
 
-        Assert.That(objects.Select(o => $"{o.Kind}/{o.Metadata.Name}"), Is.EqualTo(new[] { "Deployment/book-shop", "PersistentVolumeClaim/book-shop-data", "Service/book-shop" }));
+        Assert.That(objects.Select(o => $"{o.Kind}/{o.Metadata.Name}"), Is.EqualTo(new[] { "Deployment/book-shop", "PersistentVolumeClaim/book-shop-data", "PodDisruptionBudget/book-shop", "Service/book-shop" }));
         Assert.That(objects.OfType<V1Deployment>().Single().Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(Image.ToString()));
-        Assert.That(rendered.Text.Split('\n'), Has.Exactly(3).EqualTo("---"), "each object a document of its own");
+        Assert.That(rendered.Text.Split('\n'), Has.Exactly(4).EqualTo("---"), "each object a document of its own");
     }
 
     [Test]
