@@ -68,6 +68,13 @@ resource "aws_instance" "host" {
   })
   user_data_replace_on_change = true
 
+  # The newest Ubuntu AMI changes every few weeks: without this, a routine apply months later
+  # would replace the host, its MicroK8s, its data and the host key the pipeline pins. Upgrading
+  # the host is a deliberate act: `terraform apply -replace=aws_instance.host`.
+  lifecycle {
+    ignore_changes = [ami]
+  }
+
   metadata_options {
     http_tokens = "required"
   }

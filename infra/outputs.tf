@@ -17,3 +17,23 @@ output "host_key_command" {
   description = "Prints the host's keys from its console, where cloud-init wrote them at first boot; put the ssh-ed25519 line, prefixed with the address, into the EC2_HOST_KEY secret. Reading it from the console, not from ssh-keyscan, avoids trusting the network on first use."
   value       = "aws ec2 get-console-output --region ${var.region} --instance-id ${aws_instance.host.id} --latest --output text | sed -n '/BEGIN SSH HOST KEY KEYS/,/END SSH HOST KEY KEYS/p'"
 }
+
+output "registry" {
+  description = "The REGISTRY repository variable: public.ecr.aws/<your alias>."
+  value       = dirname(aws_ecrpublic_repository.app.repository_uri)
+}
+
+output "image_repository" {
+  description = "The IMAGE_REPOSITORY setting (the default, book-shop, unless you changed it)."
+  value       = aws_ecrpublic_repository.app.repository_name
+}
+
+output "dev_role_arn" {
+  description = "The AWS_ROLE_ARN variable of the dev environment: the role the dev workflow assumes (OIDC)."
+  value       = aws_iam_role.dev.arn
+}
+
+output "release_role_arn" {
+  description = "The AWS_ROLE_ARN variable of the production environment: the role the prod workflow assumes (OIDC)."
+  value       = aws_iam_role.release.arn
+}

@@ -17,7 +17,14 @@ async function loadAll() {
     const json = await parse(file, await readFile(path.join(infra, file), "utf8"));
     for (const [kind, blocks] of Object.entries(json)) {
       merged[kind] = merged[kind] ?? {};
-      Object.assign(merged[kind], blocks);
+      if (Array.isArray(blocks)) {
+        Object.assign(merged[kind], blocks);
+        continue;
+      }
+      // Blocks of one name in several files (two `provider "aws"`) are all kept.
+      for (const [name, value] of Object.entries(blocks)) {
+        merged[kind][name] = Array.isArray(value) ? [...(merged[kind][name] ?? []), ...value] : { ...merged[kind][name], ...value };
+      }
     }
   }
   return merged;
@@ -69,6 +76,61 @@ test("cloud-init installs Docker, nginx and MicroK8s and gives the SSH user thei
 // poll through it during deploys.
 
 test("the outputs say where the host is and how to read its host key", () => {
-  assert.deepEqual(Object.keys(config.output).sort(), ["dev_url", "host_key_command", "prod_url", "public_ip"]);
+  assert.deepEqual(Object.keys(config.output).sort(), ["dev_role_arn", "dev_url", "host_key_command", "image_repository", "prod_url", "public_ip", "registry", "release_role_arn"]);
   assert.match(config.output.host_key_command[0].value, /get-console-output/);
+});
+
+const policies = config.data.aws_iam_policy_document;
+
+test("the ECR Public repository is made in us-east-1, where ECR Public lives", () => {
+  const east = config.provider.aws.find((provider) => provider.alias === "us_east_1");
+  assert.equal(east.region, "us-east-1");
+  assert.equal(config.resource.aws_ecrpublic_repository.app[0].provider, "${aws.us_east_1}");
+  assert.equal(config.resource.aws_ecrpublic_repository.app[0].repository_name, "${var.repository}");
+});
+
+test("GitHub's OIDC provider, and one role per environment that only this repository's jobs there can assume", () => {
+  const provider = config.resource.aws_iam_openid_connect_provider.github[0];
+  assert.equal(provider.url, "https://token.actions.githubusercontent.com");
+  assert.deepEqual(provider.client_id_list, ["sts.amazonaws.com"]);
+  for (const [role, environment] of [["dev", "dev"], ["release", "production"]]) {
+    const trust = policies[config.resource.aws_iam_role[role][0].assume_role_policy.match(/aws_iam_policy_document\.(\w+)\./)[1]][0].statement;
+    assert.equal(trust.length, 1);
+    assert.deepEqual(trust[0].actions, ["sts:AssumeRoleWithWebIdentity"]);
+    assert.deepEqual(trust[0].principals[0].identifiers, ["${aws_iam_openid_connect_provider.github.arn}"]);
+    const conditions = Object.fromEntries(trust[0].condition.map((c) => [c.variable, c]));
+    assert.deepEqual(conditions["token.actions.githubusercontent.com:aud"].values, ["sts.amazonaws.com"]);
+    assert.equal(conditions["token.actions.githubusercontent.com:sub"].test, "StringEquals", "no wildcard match on the subject");
+    assert.deepEqual(conditions["token.actions.githubusercontent.com:sub"].values, [`repo:\${var.github_repository}:environment:${environment}`]);
+  }
+});
+
+test("the roles may take a registry token and push to the one repository, nothing else", () => {
+  const statements = policies.push[0].statement;
+  const everywhere = statements.filter((statement) => statement.resources.includes("*"));
+  assert.equal(everywhere.length, 1);
+  assert.deepEqual(everywhere[0].actions.sort(), ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], "only what has no resource to scope to");
+  const push = statements.find((statement) => statement.sid === "PushToTheRepository");
+  assert.deepEqual(push.resources, ["${aws_ecrpublic_repository.app.arn}"]);
+  assert.ok(push.actions.every((action) => action.startsWith("ecr-public:") && !action.includes("*")));
+  assert.ok(push.actions.includes("ecr-public:PutImage"));
+  for (const role of ["dev_push", "release_push"]) {
+    assert.equal(config.resource.aws_iam_role_policy[role][0].policy, "${data.aws_iam_policy_document.push.json}");
+  }
+});
+
+test("an apply never replaces the host for a newer AMI unasked", () => {
+  const lifecycle = config.resource.aws_instance.host[0].lifecycle[0];
+  assert.ok(lifecycle.ignore_changes.includes("${ami}"));
+});
+
+test("every variable is validated", () => {
+  const unchecked = Object.entries(variables).filter(([, [variable]]) => !variable.validation).map(([name]) => name);
+  assert.deepEqual(unchecked, []);
+});
+
+test("the outputs give what the repository's variables need", () => {
+  for (const name of ["registry", "image_repository", "dev_role_arn", "release_role_arn"]) {
+    assert.ok(config.output[name], `output ${name}`);
+  }
 });

@@ -75,6 +75,19 @@ for (const [name, text] of Object.entries(workflows)) {
   });
 }
 
+test("AWS credentials come from the environment's OIDC role, with the keys only as a fallback", () => {
+  for (const name of ["dev.yml", "prod.yml"]) {
+    const text = workflows[name];
+    assert.match(text, /uses: aws-actions\/configure-aws-credentials@[0-9a-f]{40} # v4\.\d+\.\d+\n/);
+    assert.match(text, /role-to-assume: \$\{\{ vars\.AWS_ROLE_ARN \}\}/);
+    assert.match(text, /aws-access-key-id: \$\{\{ vars\.AWS_ROLE_ARN == '' && secrets\.AWS_ACCESS_KEY_ID \|\| '' \}\}/);
+    assert.ok(!/AWS_SECRET_ACCESS_KEY: \$\{\{ secrets/.test(text), "the keys reach the build only through the action");
+    // id-token: write in the pushing job alone: dev's handoff job cannot ask for AWS credentials.
+    assert.equal((text.match(/^      id-token: write/gm) ?? []).length, 1);
+  }
+  assert.ok(!/id-token/.test(workflows["dev.yml"].split("\n  handoff:")[1]), "the handoff job has no id-token");
+});
+
 test("dev hands the snapshot record to prod, which takes it explicitly", () => {
   assert.match(workflows["dev.yml"], /gh release upload dev-snapshot artifacts\/snapshot\.json --clobber/);
   assert.match(workflows["prod.yml"], /gh release download dev-snapshot --pattern snapshot\.json --dir artifacts\/handoff/);
