@@ -57,7 +57,7 @@ public sealed class DevThroughNginxTests : DevFixture
         Assert.That(gets.Sequence, Is.EqualTo(new[] { VersionAnswer(oldSha), VersionAnswer(App.Sha) }), "the old version until the switch, the new one after");
         Assert.That(gets.Total, Is.GreaterThan(20));
         Assert.That(posts.Failures, Is.Zero, string.Join("\n", posts.Errors));
-        Assert.That(posts.Total, Is.GreaterThan(10));
+        Assert.That(posts.Total, Is.GreaterThan(5), "POSTs kept arriving through the deploy");
         // The seed's state after a deploy: one container, dev-app's name, on 127.0.0.1:4000 -> 8000.
         Assert.That(DockerEngine.Succeed("port", Run.Container).Trim(), Is.EqualTo("8000/tcp -> 127.0.0.1:4000"));
         Assert.That(DockerEngine.Run("inspect", $"{Run.Container}-next").ExitCode, Is.Not.Zero, "the backup container is gone");
@@ -93,7 +93,7 @@ public sealed class DevThroughNginxTests : DevFixture
         Assert.That(DockerEngine.Run("inspect", $"{Run.Container}-next").ExitCode, Is.Not.Zero, "the backup container is gone");
     }
 
-    /// <summary>POSTs a new book every 50 ms; anything but 201 Created is a failure (a 409 would be a POST applied twice).</summary>
+    /// <summary>POSTs new books back to back; anything but 201 Created is a failure (a 409 would be a POST applied twice).</summary>
     private sealed class BookWriter : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
@@ -123,7 +123,6 @@ public sealed class DevThroughNginxTests : DevFixture
                         lock (_errors) _errors.Add(exception.Message);
                     }
                     Interlocked.Increment(ref _total);
-                    await Task.Delay(50);
                 }
             });
         }
