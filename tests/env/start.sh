@@ -54,6 +54,39 @@ wait_for() { # description, command...
   echo "test environment: $what did not start" >&2; exit 4
 }
 
+# An nginx of the environment's own, not the machine's: its pid, logs and temporary files are
+# under $state, named after it (NAME.pid for ours/stop.sh). The http block's body is read from
+# standard input. Writes $state/NAME.conf.
+nginx_conf() { # name
+  mkdir -p "$state/$1"
+  {
+    cat <<NGINX
+worker_processes 1;
+pid $state/$1.pid;
+error_log $state/$1-error.log;
+events {}
+http {
+  access_log $state/$1-access.log;
+  client_body_temp_path $state/$1/body;
+  proxy_temp_path $state/$1/proxy;
+  fastcgi_temp_path $state/$1/fastcgi;
+  uwsgi_temp_path $state/$1/uwsgi;
+  scgi_temp_path $state/$1/scgi;
+NGINX
+    cat
+    echo "}"
+  } >"$state/$1.conf"
+}
+
+start_nginx() { # name, port, description
+  if ! ours "$1"; then
+    port_free "$3" "$2"
+    nginx -t -q -c "$state/$1.conf" -p "$state/$1"
+    nginx -c "$state/$1.conf" -p "$state/$1"
+    wait_for "$3" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2"
+  fi
+}
+
 # 1. Docker engine.
 if ! docker info >/dev/null 2>&1; then
   mkdir -p /var/lib/docker
@@ -185,19 +218,7 @@ if ! ours token-registry; then
   echo $! >"$state/token-registry.pid"
   wait_for "the token-mode registry" bash -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$token_backend_port/v2/ | grep -q 401"
 fi
-mkdir -p "$state/nginx"
-cat >nginx-token-registry.conf <<NGINX
-worker_processes 1;
-pid $state/token-front.pid;
-error_log $state/token-front-error.log;
-events {}
-http {
-  access_log $state/token-front-access.log;
-  client_body_temp_path $state/nginx/body;
-  proxy_temp_path $state/nginx/proxy;
-  fastcgi_temp_path $state/nginx/fastcgi;
-  uwsgi_temp_path $state/nginx/uwsgi;
-  scgi_temp_path $state/nginx/scgi;
+nginx_conf token-front <<NGINX
   map \$upstream_http_www_authenticate \$token_refused { ~invalid_token 1; default 0; }
   server {
     listen 127.0.0.1:$token_registry_port;
@@ -222,39 +243,17 @@ http {
       return 401 '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}';
     }
   }
-}
 NGINX
-if ! ours token-front; then
-  port_free "token-mode registry front (nginx)" "$token_registry_port"
-  nginx -c "$state/nginx-token-registry.conf" -p "$state/nginx"
-  wait_for "the token-mode registry front" bash -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$token_registry_port/v2/ | grep -q 401"
-fi
+start_nginx token-front "$token_registry_port" "the token-mode registry front (nginx)"
+wait_for "the token-mode registry through its front" bash -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$token_registry_port/v2/ | grep -q 401"
 
 # 5c. The dev site's nginx: the host's own site file, in an http block of the test's own (the
 # Debian package's configuration, as cloud-init leaves it, is the same http block around it).
 dev_nginx_port=8080
-mkdir -p "$state/nginx-dev"
-cat >nginx-dev-host.conf <<NGINX
-worker_processes 1;
-pid $state/dev-nginx.pid;
-error_log $state/dev-nginx-error.log;
-events {}
-http {
-  access_log $state/dev-nginx-access.log;
-  client_body_temp_path $state/nginx-dev/body;
-  proxy_temp_path $state/nginx-dev/proxy;
-  fastcgi_temp_path $state/nginx-dev/fastcgi;
-  uwsgi_temp_path $state/nginx-dev/uwsgi;
-  scgi_temp_path $state/nginx-dev/scgi;
+nginx_conf dev-nginx <<NGINX
   include $root/infra/nginx-dev.conf;
-}
 NGINX
-if ! ours dev-nginx; then
-  port_free "dev site's nginx" "$dev_nginx_port"
-  nginx -t -q -c "$state/nginx-dev-host.conf" -p "$state/nginx-dev"
-  nginx -c "$state/nginx-dev-host.conf" -p "$state/nginx-dev"
-  wait_for "the dev site's nginx" bash -c "exec 3<>/dev/tcp/127.0.0.1/$dev_nginx_port"
-fi
+start_nginx dev-nginx "$dev_nginx_port" "the dev site's nginx"
 
 # 6. GitHub double (the Release task's endpoints, checked against GitHub's description).
 github_port="${TEST_GITHUB_PORT:-5125}"
