@@ -10,27 +10,17 @@ resource "aws_iam_openid_connect_provider" "github" {
   thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1", "1c58a3a8518e8759bf075b76b750d4f2df264fcd"]
 }
 
-data "aws_iam_policy_document" "assume_from_dev" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.github.arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:sub"
-      values   = ["repo:${var.github_repository}:environment:dev"]
-    }
+# Which role the jobs of which GitHub environment may assume.
+locals {
+  push_roles = {
+    dev     = { environment = "dev", does = "pushes snapshot images" }
+    release = { environment = "production", does = "tags releases" }
   }
 }
 
-data "aws_iam_policy_document" "assume_from_production" {
+data "aws_iam_policy_document" "assume_from_github" {
+  for_each = local.push_roles
+
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
@@ -45,7 +35,7 @@ data "aws_iam_policy_document" "assume_from_production" {
     condition {
       test     = "StringEquals"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = ["repo:${var.github_repository}:environment:production"]
+      values   = ["repo:${var.github_repository}:environment:${each.value.environment}"]
     }
   }
 }
@@ -71,28 +61,17 @@ data "aws_iam_policy_document" "push" {
   }
 }
 
-resource "aws_iam_role" "dev" {
-  name                 = "${var.name}-dev-push"
-  description          = "GitHub Actions, ${var.github_repository}, environment dev: pushes snapshot images."
-  assume_role_policy   = data.aws_iam_policy_document.assume_from_dev.json
+resource "aws_iam_role" "push" {
+  for_each             = local.push_roles
+  name                 = "${var.name}-${each.key}-push"
+  description          = "GitHub Actions, ${var.github_repository}, environment ${each.value.environment}: ${each.value.does}."
+  assume_role_policy   = data.aws_iam_policy_document.assume_from_github[each.key].json
   max_session_duration = 3600
 }
 
-resource "aws_iam_role_policy" "dev_push" {
-  name   = "push-${var.repository}"
-  role   = aws_iam_role.dev.id
-  policy = data.aws_iam_policy_document.push.json
-}
-
-resource "aws_iam_role" "release" {
-  name                 = "${var.name}-release-push"
-  description          = "GitHub Actions, ${var.github_repository}, environment production: tags releases."
-  assume_role_policy   = data.aws_iam_policy_document.assume_from_production.json
-  max_session_duration = 3600
-}
-
-resource "aws_iam_role_policy" "release_push" {
-  name   = "push-${var.repository}"
-  role   = aws_iam_role.release.id
-  policy = data.aws_iam_policy_document.push.json
+resource "aws_iam_role_policy" "push" {
+  for_each = local.push_roles
+  name     = "push-${var.repository}"
+  role     = aws_iam_role.push[each.key].id
+  policy   = data.aws_iam_policy_document.push.json
 }

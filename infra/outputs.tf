@@ -30,10 +30,10 @@ output "image_repository" {
 
 output "dev_role_arn" {
   description = "The AWS_ROLE_ARN variable of the dev environment: the role the dev workflow assumes (OIDC)."
-  value       = aws_iam_role.dev.arn
+  value       = aws_iam_role.push["dev"].arn
 }
 
 output "release_role_arn" {
   description = "The AWS_ROLE_ARN variable of the production environment: the role the prod workflow assumes (OIDC)."
-  value       = aws_iam_role.release.arn
+  value       = aws_iam_role.push["release"].arn
 }

@@ -93,16 +93,20 @@ test("GitHub's OIDC provider, and one role per environment that only this reposi
   const provider = config.resource.aws_iam_openid_connect_provider.github[0];
   assert.equal(provider.url, "https://token.actions.githubusercontent.com");
   assert.deepEqual(provider.client_id_list, ["sts.amazonaws.com"]);
-  for (const [role, environment] of [["dev", "dev"], ["release", "production"]]) {
-    const trust = policies[config.resource.aws_iam_role[role][0].assume_role_policy.match(/aws_iam_policy_document\.(\w+)\./)[1]][0].statement;
-    assert.equal(trust.length, 1);
-    assert.deepEqual(trust[0].actions, ["sts:AssumeRoleWithWebIdentity"]);
-    assert.deepEqual(trust[0].principals[0].identifiers, ["${aws_iam_openid_connect_provider.github.arn}"]);
-    const conditions = Object.fromEntries(trust[0].condition.map((c) => [c.variable, c]));
-    assert.deepEqual(conditions["token.actions.githubusercontent.com:aud"].values, ["sts.amazonaws.com"]);
-    assert.equal(conditions["token.actions.githubusercontent.com:sub"].test, "StringEquals", "no wildcard match on the subject");
-    assert.deepEqual(conditions["token.actions.githubusercontent.com:sub"].values, [`repo:\${var.github_repository}:environment:${environment}`]);
-  }
+  const roles = config.locals[0].push_roles;
+  assert.deepEqual(Object.fromEntries(Object.entries(roles).map(([role, { environment }]) => [role, environment])), { dev: "dev", release: "production" });
+  const role = config.resource.aws_iam_role.push[0];
+  assert.equal(role.for_each, "${local.push_roles}");
+  assert.equal(role.assume_role_policy, "${data.aws_iam_policy_document.assume_from_github[each.key].json}");
+  const trust = policies.assume_from_github[0];
+  assert.equal(trust.for_each, "${local.push_roles}");
+  assert.equal(trust.statement.length, 1);
+  assert.deepEqual(trust.statement[0].actions, ["sts:AssumeRoleWithWebIdentity"]);
+  assert.deepEqual(trust.statement[0].principals[0].identifiers, ["${aws_iam_openid_connect_provider.github.arn}"]);
+  const conditions = Object.fromEntries(trust.statement[0].condition.map((c) => [c.variable, c]));
+  assert.deepEqual(conditions["token.actions.githubusercontent.com:aud"].values, ["sts.amazonaws.com"]);
+  assert.equal(conditions["token.actions.githubusercontent.com:sub"].test, "StringEquals", "no wildcard match on the subject");
+  assert.deepEqual(conditions["token.actions.githubusercontent.com:sub"].values, ["repo:${var.github_repository}:environment:${each.value.environment}"]);
 });
 
 test("the roles may take a registry token and push to the one repository, nothing else", () => {
@@ -114,9 +118,10 @@ test("the roles may take a registry token and push to the one repository, nothin
   assert.deepEqual(push.resources, ["${aws_ecrpublic_repository.app.arn}"]);
   assert.ok(push.actions.every((action) => action.startsWith("ecr-public:") && !action.includes("*")));
   assert.ok(push.actions.includes("ecr-public:PutImage"));
-  for (const role of ["dev_push", "release_push"]) {
-    assert.equal(config.resource.aws_iam_role_policy[role][0].policy, "${data.aws_iam_policy_document.push.json}");
-  }
+  const attached = config.resource.aws_iam_role_policy.push[0];
+  assert.equal(attached.for_each, "${local.push_roles}", "every push role gets it");
+  assert.equal(attached.role, "${aws_iam_role.push[each.key].id}");
+  assert.equal(attached.policy, "${data.aws_iam_policy_document.push.json}");
 });
 
 test("an apply never replaces the host for a newer AMI unasked", () => {
