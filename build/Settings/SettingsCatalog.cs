@@ -36,16 +36,14 @@ public sealed class SettingsCatalog
         List<string> DependenciesOf(string task) => dependencies.TryGetValue(task, out var list) ? list : dependencies[task] = [];
         foreach (var type in taskTypes)
         {
-            var name = NameOf(type);
+            var name = Tasks.TaskNames.Of(type);
             byTask[name] = Declared(type, []).Distinct().ToList();
-            DependenciesOf(name).AddRange(type.GetCustomAttributes<IsDependentOnAttribute>().Select(dependency => NameOf(dependency.Task)));
-            foreach (var dependee in type.GetCustomAttributes<IsDependeeOfAttribute>()) DependenciesOf(NameOf(dependee.Task)).Add(name);
+            DependenciesOf(name).AddRange(type.GetCustomAttributes<IsDependentOnAttribute>().Select(dependency => Tasks.TaskNames.Of(dependency.Task)));
+            foreach (var dependee in type.GetCustomAttributes<IsDependeeOfAttribute>()) DependenciesOf(Tasks.TaskNames.Of(dependee.Task)).Add(name);
         }
         var all = Fields(typeof(Settings)).Concat(byTask.Values.SelectMany(settings => settings)).Distinct().ToList();
         return new SettingsCatalog(byTask, dependencies.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<string>)pair.Value, StringComparer.OrdinalIgnoreCase), all);
     }
-
-    private static string NameOf(Type task) => task.GetCustomAttribute<TaskNameAttribute>()?.Name ?? task.Name;
 
     /// <summary>The targets and every task they depend on: what a run of them may execute.</summary>
     public IReadOnlyList<string> Closure(IEnumerable<string> targets)

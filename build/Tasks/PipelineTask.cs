@@ -1,4 +1,3 @@
-using System.Reflection;
 using Cake.Frosting;
 
 namespace Pipeline.Tasks;
@@ -9,13 +8,11 @@ namespace Pipeline.Tasks;
 /// </summary>
 public abstract class PipelineTask : FrostingTask<BuildContext>
 {
-    public sealed override void OnError(Exception exception, BuildContext context) => TaskFailure.Rethrow(NameOf(GetType()), exception);
-
-    internal static string NameOf(Type task) => task.GetCustomAttribute<TaskNameAttribute>()?.Name ?? task.Name;
+    public sealed override void OnError(Exception exception, BuildContext context) => TaskFailure.Rethrow(TaskNames.Of(GetType()), exception);
 }
 
 /// <inheritdoc cref="PipelineTask"/>
 public abstract class AsyncPipelineTask : AsyncFrostingTask<BuildContext>
 {
-    public sealed override void OnError(Exception exception, BuildContext context) => TaskFailure.Rethrow(PipelineTask.NameOf(GetType()), exception);
+    public sealed override void OnError(Exception exception, BuildContext context) => TaskFailure.Rethrow(TaskNames.Of(GetType()), exception);
 }

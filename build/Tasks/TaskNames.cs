@@ -1,3 +1,6 @@
+using System.Reflection;
+using Cake.Frosting;
+
 namespace Pipeline.Tasks;
 
 /// <summary>The task and target names users and workflows rely on (see the pipeline contract).</summary>
@@ -14,4 +17,7 @@ public static class TaskNames
     public const string Rollout = nameof(Rollout);
     public const string Dev = nameof(Dev);
     public const string Promote = nameof(Promote);
+
+    /// <summary>A task type's name, as Frosting registers it: its [TaskName], or its class name.</summary>
+    public static string Of(Type task) => task.GetCustomAttribute<TaskNameAttribute>()?.Name ?? task.Name;
 }

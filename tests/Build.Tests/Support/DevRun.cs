@@ -67,10 +67,9 @@ public sealed class DevRun(TestEnvironment environment)
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{environment.RegistryUsername}:{environment.RegistryPassword}")))));
         if (response.Headers.WwwAuthenticate.FirstOrDefault() is { Scheme: "Bearer", Parameter: { } challenge })
         {
-            var realm = System.Text.RegularExpressions.Regex.Match(challenge, "realm=\"([^\"]+)\"").Groups[1].Value;
-            var service = System.Text.RegularExpressions.Regex.Match(challenge, "service=\"([^\"]+)\"").Groups[1].Value;
+            var values = Pipeline.Registry.RegistryClient.ParseChallenge(challenge);
             using var answer = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(
-                $"{realm}?service={Uri.EscapeDataString(service)}&scope={Uri.EscapeDataString($"repository:{Repository}:pull")}"));
+                $"{values["realm"]}?service={Uri.EscapeDataString(values["service"])}&scope={Uri.EscapeDataString($"repository:{Repository}:pull")}"));
             response.Dispose();
             response = await http.SendAsync(Head(new AuthenticationHeaderValue("Bearer", answer.RootElement.GetProperty("token").GetString())));
         }
