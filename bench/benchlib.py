@@ -82,10 +82,11 @@ def run_host(app, values, *args, check=True):
 
 
 def task_seconds(output, task):
-    """A task's duration from Cake's report table: 'Retag   00:00:00.0232544   Succeeded'."""
+    """A task's duration from Cake's report table: 'Retag   00:00:00.0232544   Succeeded', or the
+    run's: 'Total:   00:00:01.2345678' (no status column)."""
     for line in output.splitlines():
         parts = line.split()
-        if len(parts) >= 3 and parts[0] == task and parts[1].count(":") == 2:
+        if len(parts) >= 2 and parts[0] == task and parts[1].count(":") == 2:
             hours, minutes, seconds = parts[1].split(":")
             return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
     raise SystemExit(f"no duration for {task} in the report")

@@ -11,7 +11,6 @@
    pull, stop, rm, run). Where our time goes comes from Cake's task report.
 Usage: bench/dev_downtime.py [RUNS]   (needs tests/env/start.sh; prints its figures last, on one line)"""
 import json
-import os
 import shlex
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import threading
 import time
 import urllib.request
 
-from benchlib import HOST, AppRepository, docker, environment, ensure_host, median, settings, task_seconds, unique
+from benchlib import AppRepository, docker, environment, ensure_host, median, run_host, settings, task_seconds, unique
 
 POLL = 0.02
 SITE = "http://127.0.0.1:8080"
@@ -82,16 +81,6 @@ def wait_answers(predicate, timeout=60):
     raise SystemExit("the new version did not answer through nginx")
 
 
-def build_sh(app, values, *args):
-    """What ./build.sh does once the host is built (it checks that, about 10 ms, and starts it): run
-    the built host, here in the app's copy rather than in this checkout."""
-    started = time.monotonic()
-    result = subprocess.run(["dotnet", HOST, *args], cwd=app.root, env=values, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"build.sh {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
-    return time.monotonic() - started, result.stdout
-
-
 def seed_script(env, image, sha, container, password):
     """The seed's steps as a plain script: what the pipeline replaced."""
     ssh = (f"ssh -i {shlex.quote(env['sshKeyFile'])} -p {env['sshPort']} -o BatchMode=yes -o StrictHostKeyChecking=no "
@@ -121,18 +110,18 @@ try:
     for run in range(runs):
         repository, container = unique("bench-dev"), unique("bench-dev-app")
         values = settings(env, repository, DEV_CONTAINER=container, DEV_HOST_PORT=str(PORT), DEV_BACKUP_PORT=str(BACKUP_PORT), HEALTH_TIMEOUT="60s")
-        build_sh(app, values, "--target=Dev")
+        run_host(app, values, "--target=Dev")
         first_sha = app.git("rev-parse", "HEAD")
         first = f"{env['registry']}/{repository}:0.1.0-SNAPSHOT-{first_sha[:7]}"
 
         # 1. Downtime through nginx: the pipeline's DeployDev to the next snapshot, not cached.
         second_sha = app.change_code(f"downtime {run}")
         second = f"{env['registry']}/{repository}:0.1.0-SNAPSHOT-{second_sha[:7]}"
-        build_sh(app, values, "--target=Push")
+        run_host(app, values, "--target=Push")
         docker("image", "rm", second)
         poller = Poller("/healthz")
         time.sleep(0.3)
-        build_sh(app, values, "--target=DeployDev")
+        run_host(app, values, "--target=DeployDev")
         time.sleep(0.3)
         failed, gap = poller.finish()
         results["pipeline_failed"].append(failed)
@@ -156,20 +145,21 @@ try:
 
         # 2. The whole Dev run on a code-only change, warm host and layer cache, both sides.
         docker("rm", "--force", container)
-        build_sh(app, values, "--target=DeployDev")
+        run_host(app, values, "--target=DeployDev")
         sha = app.change_code(f"ours {run}")
         started = time.monotonic()
         poller = Poller("/version")
-        elapsed, output = build_sh(app, values, "--target=Dev")
+        # The built host, as ./build.sh starts it once built (its freshness check adds about 10 ms),
+        # here in the app's copy rather than in this checkout.
+        output = run_host(app, values, "--target=Dev").stdout
+        elapsed = time.monotonic() - started
         answered = wait_answers(version_of(sha))
         poller.finish()
         first_seen = poller.first(version_of(sha)) or answered
         results["ours_answer"].append(first_seen - started)
         results["ours_end"].append(elapsed)
         report = {task: task_seconds(output, task) for task in ["ReadVersion", "Login", "Build", "Push", "DeployDev"]}
-        total = next(float(line.split()[1].split(":")[2]) + 60 * int(line.split()[1].split(":")[1])
-                     for line in output.splitlines() if line.strip().startswith("Total:"))
-        report["host start and report"] = elapsed - total
+        report["host start and report"] = elapsed - task_seconds(output, "Total:")
         results["tasks"].append(report)
 
         sha = app.change_code(f"seed {run}")
