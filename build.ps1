@@ -8,30 +8,37 @@ $out = Join-Path $root '.build/host'
 $stamp = Join-Path $out '.built'
 $dll = Join-Path $out 'Build.dll'
 
+# What the host is built from, as one hash of file names and contents: times would not do, since
+# a checkout or a cache restore (CI keeps .build/host between jobs) gives every file a new time.
+function Get-SourcesHash {
+    $files = @(Get-Item (Join-Path $root 'global.json')) +
+        @(Get-ChildItem (Join-Path $root 'build') -Recurse -File |
+          Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' })
+    $lines = $files |
+        ForEach-Object { [IO.Path]::GetRelativePath($root, $_.FullName).Replace('\', '/') + ' ' + (Get-FileHash -Algorithm SHA256 $_.FullName).Hash } |
+        Sort-Object -CaseSensitive
+    $bytes = [Text.Encoding]::UTF8.GetBytes(($lines -join "`n"))
+    return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes))
+}
+
 function Test-Stale {
     if (-not (Test-Path $stamp) -or -not (Test-Path $dll)) { return $true }
-    $built = (Get-Item $stamp).LastWriteTimeUtc
-    $sources = @(Get-Item (Join-Path $root 'global.json')) +
-        @(Get-ChildItem (Join-Path $root 'build') -Recurse |
-          Where-Object { $_.FullName -notmatch '[\\/](bin|obj)([\\/]|$)' })
-    return [bool]($sources | Where-Object { $_.LastWriteTimeUtc -gt $built } | Select-Object -First 1)
+    return (Get-Content -Raw $stamp).Trim() -ne (Get-SourcesHash)
 }
 
 if (Test-Stale) {
     New-Item -ItemType Directory -Force -Path $out | Out-Null
     [Console]::Error.WriteLine('build.ps1: building the build host (build/ changed, or first run)...')
     $watch = [Diagnostics.Stopwatch]::StartNew()
-    # obj/ first: creating it during the build would change build/'s time and rebuild next time.
-    New-Item -ItemType Directory -Force -Path (Join-Path $root 'build/obj') | Out-Null
-    $next = "$stamp.next"
-    Set-Content -Path $next -Value ''
+    # Hashed first: a source saved during the build differs from the stamp and rebuilds next time.
+    $hash = Get-SourcesHash
     & dotnet msbuild (Join-Path $root 'build/Build.csproj') -restore -property:Configuration=Release "-property:OutputPath=$out/" `
         -nologo -verbosity:quiet '-consoleLoggerParameters:ErrorsOnly;NoSummary' -terminalLogger:off
     if ($LASTEXITCODE -ne 0) {
         [Console]::Error.WriteLine('build.ps1: the build host did not compile (errors above)')
         exit 1
     }
-    Move-Item -Force $next $stamp
+    Set-Content -Path $stamp -Value $hash
     [Console]::Error.WriteLine("build.ps1: built in $([int]$watch.Elapsed.TotalSeconds) s")
 }
 

@@ -8,11 +8,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$root/.build/host"
 stamp="$out/.built"
 
+# What the host is built from, as one hash of file names and contents: times would not do, since
+# a checkout or a cache restore (CI keeps .build/host between jobs) gives every file a new time.
+sources_hash() {
+  (cd "$root" && find build global.json \( -name bin -o -name obj \) -prune -o -type f -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
 stale() {
   [[ ! -f "$stamp" || ! -f "$out/Build.dll" ]] && return 0
-  # Directories count too: deleting a file changes its directory's time.
-  [[ -n "$(find "$root/build" "$root/global.json" \
-            \( -name bin -o -name obj \) -prune -o -newer "$stamp" -print -quit)" ]]
+  [[ "$(cat "$stamp")" != "$(sources_hash)" ]]
 }
 
 rebuild() {
@@ -20,10 +25,9 @@ rebuild() {
   # Said first: a first run restores and compiles for a while, and silence looks like a hang.
   echo "build.sh: building the build host (build/ changed, or first run)..." >&2
   local started=$SECONDS
-  # obj/ first: creating it during the build would change build/'s time and rebuild next time.
-  mkdir -p "$root/build/obj"
-  # Stamp first: a source saved during the build is newer than the stamp and rebuilds next time.
-  touch "$stamp.next"
+  # Hashed first: a source saved during the build differs from the stamp and rebuilds next time.
+  local hash
+  hash="$(sources_hash)"
   # Errors only: no banner, no progress, no summary (`dotnet build` prints its summary even at
   # quiet verbosity; msbuild with -restore does the same build and honours NoSummary).
   if ! dotnet msbuild "$root/build/Build.csproj" -restore -property:Configuration=Release -property:OutputPath="$out/" \
@@ -31,7 +35,7 @@ rebuild() {
     echo "build.sh: the build host did not compile (errors above)" >&2
     exit 1
   fi
-  mv "$stamp.next" "$stamp"
+  echo "$hash" >"$stamp"
   echo "build.sh: built in $((SECONDS - started)) s" >&2
 }
 
