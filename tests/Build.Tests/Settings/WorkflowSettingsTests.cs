@@ -17,8 +17,8 @@ public sealed class WorkflowSettingsTests
     // Set by the runner itself in every job; AWS's keys come from configure-aws-credentials.
     private static readonly string[] FromTheRunner = ["GITHUB_REPOSITORY", "GITHUB_API_URL", "CI"];
 
-    /// <summary>The env: of the step whose run is `./build.sh --target=TARGET`, read with a YAML parser.</summary>
-    private static IReadOnlyList<string> BuildStepEnvironment(string workflow, string target)
+    /// <summary>The steps of the job that runs `./build.sh --target=TARGET`, and that step's place, read with a YAML parser.</summary>
+    private static (IReadOnlyList<YamlMappingNode> Steps, int BuildStep) JobRunning(string workflow, string target)
     {
         var stream = new YamlStream();
         using (var reader = new StreamReader(Path.Combine(RepositoryRoot.Path, ".github", "workflows", workflow)))
@@ -26,13 +26,39 @@ public sealed class WorkflowSettingsTests
             stream.Load(reader);
         }
         var jobs = (YamlMappingNode)((YamlMappingNode)stream.Documents.Single().RootNode)["jobs"];
-        var steps = jobs.Children.Values.Cast<YamlMappingNode>()
+        var found = jobs.Children.Values.Cast<YamlMappingNode>()
             .Where(job => job.Children.ContainsKey("steps"))
-            .SelectMany(job => ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>())
-            .Where(step => step.Children.TryGetValue("run", out var run) && run.ToString() == $"./build.sh --target={target}")
+            .Select(job => ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>().ToList())
+            .Select(steps => (Steps: steps, BuildStep: steps.FindIndex(step => Value(step, "run") == $"./build.sh --target={target}")))
+            .Where(job => job.BuildStep >= 0)
             .ToList();
-        Assert.That(steps, Has.Count.EqualTo(1), $"{workflow} runs --target={target} in one step");
-        return steps[0].Children.TryGetValue("env", out var env) ? ((YamlMappingNode)env).Children.Keys.Select(key => key.ToString()).ToList() : [];
+        Assert.That(found, Has.Count.EqualTo(1), $"{workflow} runs --target={target} in one job");
+        Assert.That(found[0].Steps.Count(step => Value(step, "run") == $"./build.sh --target={target}"), Is.EqualTo(1), "in one step");
+        return (found[0].Steps, found[0].BuildStep);
+    }
+
+    private static string? Value(YamlMappingNode node, string key) => node.Children.TryGetValue(key, out var value) ? value.ToString() : null;
+
+    /// <summary>The env: of the step whose run is `./build.sh --target=TARGET`.</summary>
+    private static IReadOnlyList<string> BuildStepEnvironment(string workflow, string target)
+    {
+        var (steps, buildStep) = JobRunning(workflow, target);
+        return steps[buildStep].Children.TryGetValue("env", out var env) ? ((YamlMappingNode)env).Children.Keys.Select(key => key.ToString()).ToList() : [];
+    }
+
+    [TestCase("dev.yml", "Dev")]
+    [TestCase("prod.yml", "Promote")]
+    public void EachJobRestoresTheBuiltHostKeyedOnItsSourcesBeforeRunningIt(string workflow, string target)
+    {
+        var (steps, buildStep) = JobRunning(workflow, target);
+        var caches = steps.Take(buildStep).Where(step => Value(step, "uses")?.StartsWith("actions/cache@", StringComparison.Ordinal) == true).ToList();
+        Assert.That(caches, Has.Count.EqualTo(1), "one actions/cache step before the build");
+        var with = (YamlMappingNode)caches[0]["with"];
+        var paths = Value(with, "path")!.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.That(paths, Is.EquivalentTo(new[] { "~/.nuget/packages", ".build/host" }));
+        // The same files build.sh hashes to decide whether the restored host is current.
+        Assert.That(Value(with, "key"), Does.Contain("${{ hashFiles('build/**', 'global.json') }}"));
+        Assert.That(Value(with, "key"), Does.StartWith(Value(with, "restore-keys") ?? "(no restore-keys)"), "an older entry still brings the packages");
     }
 
     [TestCase("dev.yml", "Dev")]
