@@ -1,5 +1,6 @@
 # The book-shop image. The pipeline builds it with --build-arg VERSION, COMMIT, CREATED and
-# SOURCE (and BASE_IMAGE where the default cannot be pulled, as in this repository's tests).
+# SOURCE (and BASE_IMAGE where the default cannot be pulled, as in this repository's tests), and
+# --cache-from the previous snapshot of the branch.
 # Instructions go from the least to the most often changed: a code-only change re-runs only
 # the code layer and the small build-facts layers below it (bench/rebuild.py measures it).
 ARG BASE_IMAGE=python:3.12-slim
@@ -37,8 +38,10 @@ CMD ["python3", "-m", "book_shop"]
 COPY src/ ./src/
 
 # What the image was built from: last, since every commit changes it. One ARG line, since the
-# classic builder commits a layer per instruction.
-ARG VERSION=0.0.0 COMMIT=unknown CREATED=unknown SOURCE=unknown
+# classic builder commits a layer per instruction. BUILDKIT_INLINE_CACHE is BuildKit's (the
+# pipeline passes it so that the next build can reuse these layers); declared here only so that
+# the classic builder does not warn that it went unused.
+ARG VERSION=0.0.0 COMMIT=unknown CREATED=unknown SOURCE=unknown BUILDKIT_INLINE_CACHE
 ENV BOOK_SHOP_VERSION=${VERSION} \
     BOOK_SHOP_COMMIT=${COMMIT}
 LABEL org.opencontainers.image.title="book-shop" \

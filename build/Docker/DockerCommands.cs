@@ -11,7 +11,11 @@ public abstract record DockerCommand;
 
 public sealed record DockerLogin(string Registry, string Username, Secret Password) : DockerCommand;
 
-public sealed record DockerBuild(string ContextDirectory, ImageReference Tag, IReadOnlyList<KeyValuePair<string, string>> BuildArgs) : DockerCommand;
+public sealed record DockerBuild(string ContextDirectory, ImageReference Tag, IReadOnlyList<KeyValuePair<string, string>> BuildArgs) : DockerCommand
+{
+    /// <summary>An image whose layers the build may reuse (`--cache-from`): pulled first for the classic builder.</summary>
+    public ImageReference? CacheFrom { get; init; }
+}
 
 public sealed record DockerPush(ImageReference Reference) : DockerCommand;
 
@@ -54,6 +58,10 @@ public sealed class DockerCli(IEffects effects)
                 break;
             case DockerBuild build:
                 arguments.Append("build").Append("--tag").AppendQuoted(build.Tag.ToString());
+                if (build.CacheFrom is { } cache)
+                {
+                    arguments.Append("--cache-from").AppendQuoted(cache.ToString());
+                }
                 foreach (var (name, value) in build.BuildArgs)
                 {
                     arguments.Append("--build-arg").AppendQuoted($"{name}={value}");

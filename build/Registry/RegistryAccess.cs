@@ -3,6 +3,7 @@ using Cake.Frosting;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Http;
 using Pipeline.Settings;
+using Pipeline.Versioning;
 
 namespace Pipeline.Registry;
 
@@ -77,6 +78,19 @@ public sealed class RegistryAccess(IServiceProvider services, PipelineHttp http)
             $"the plan assumes {reference} is a new tag.");
         _published = (true, found is null ? null : new PublishedImage(reference, found.Digest));
         return _published.Image;
+    }
+
+    /// <summary>
+    /// The snapshot of the nearest earlier commit on this branch that the registry holds: the
+    /// previous build of nearly the same code, whose layers the build reuses (a fresh CI runner
+    /// has none of its own). Null when there is none; a dry run that cannot ask builds without.
+    /// </summary>
+    public async Task<ImageReference?> PreviousSnapshot()
+    {
+        var earlier = Context.Version.Commit.EarlierCommits;
+        if (earlier.Count == 0) return null;
+        var (_, tags) = await Read<IReadOnlyList<string>>(async registry => await registry.ListTags(Image.Path), "the plan builds without the previous snapshot's layers.");
+        return SnapshotTag.OfNearest(earlier, tags ?? []) is { } tag ? Image.Reference(tag) : null;
     }
 
     public void Dispose() => _api?.Dispose();

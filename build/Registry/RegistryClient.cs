@@ -124,6 +124,66 @@ public sealed class RegistryClient : IDisposable
         return response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "";
     }
 
+    /// <summary>
+    /// Every tag of a repository, by the distribution spec's tags/list, page after page as its
+    /// Link header says; none when the repository does not exist yet.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ListTags(string repository, int pageSize = 1000)
+    {
+        var tags = new List<string>();
+        Uri? page = new(_http.BaseAddress!, $"v2/{repository}/tags/list?n={pageSize}");
+        for (var pages = 0; page is not null; pages++)
+        {
+            if (pages == MaxTagPages)
+            {
+                throw new RegistryException($"The registry lists more than {MaxTagPages * pageSize} tags for {repository} ({Authority}): remove old snapshot tags (an ECR Public lifecycle rule does), then re-run.");
+            }
+            var current = page;
+            using var response = await Send(() => new HttpRequestMessage(HttpMethod.Get, current), repository, push: false);
+            if (response.StatusCode == HttpStatusCode.NotFound) return tags;
+            await EnsureSuccess(response, $"GET {repository} tags");
+            tags.AddRange(ReadTags(await response.Content.ReadAsStringAsync())
+                ?? throw new RegistryException($"The registry's tag list of {repository} is not the distribution spec's {{\"name\", \"tags\"}} ({Authority}): check that REGISTRY is an OCI registry, then re-run."));
+            page = NextPage(response);
+        }
+        return tags;
+    }
+
+    private const int MaxTagPages = 100;
+
+    private static IEnumerable<string>? ReadTags(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("tags", out var tags)) return null;
+            // distribution answers "tags": null for a repository whose tags were all deleted.
+            if (tags.ValueKind == JsonValueKind.Null) return [];
+            if (tags.ValueKind != JsonValueKind.Array || tags.EnumerateArray().Any(tag => tag.ValueKind != JsonValueKind.String)) return null;
+            return tags.EnumerateArray().Select(tag => tag.GetString()!).ToList();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>RFC 8288's `<url>; rel="next"`, resolved against this registry; never another host, which would receive our token.</summary>
+    private Uri? NextPage(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var links)) return null;
+        foreach (var link in links.SelectMany(value => value.Split(',')))
+        {
+            var parts = link.Split(';', StringSplitOptions.TrimEntries);
+            if (parts.Length < 2 || !parts[0].StartsWith('<') || !parts[0].EndsWith('>')) continue;
+            if (!parts.Skip(1).Any(parameter => parameter.Replace(" ", "") is "rel=\"next\"" or "rel=next")) continue;
+            var next = new Uri(_http.BaseAddress!, parts[0][1..^1]);
+            return next.Authority == _http.BaseAddress!.Authority ? next : throw new RegistryException(
+                $"The registry's tag list of {Authority} continues on another host ({next.Authority}): check that REGISTRY is the registry itself, then re-run.");
+        }
+        return null;
+    }
+
     private string Authority => _http.BaseAddress!.Authority;
 
     /// <summary>What the distribution spec says a manifest is: a JSON object of schemaVersion 2, served as one of the accepted types.</summary>

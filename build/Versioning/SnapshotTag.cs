@@ -33,5 +33,12 @@ public sealed partial record SnapshotTag(ReleaseVersion Version, string ShortSha
 
     public static bool IsOciTag(string text) => OciTag().IsMatch(text);
 
+    /// <summary>The snapshot among the tags of the first commit (nearest first) that has one.</summary>
+    public static SnapshotTag? OfNearest(IEnumerable<string> commits, IEnumerable<string> tags)
+    {
+        var snapshots = tags.Select(tag => TryParse(tag, out var snapshot) ? snapshot : null).OfType<SnapshotTag>().ToLookup(snapshot => snapshot.ShortSha);
+        return commits.Select(sha => snapshots[sha[..7]].FirstOrDefault()).OfType<SnapshotTag>().FirstOrDefault();
+    }
+
     public override string ToString() => $"{Version}-SNAPSHOT-{ShortSha}";
 }

@@ -2,9 +2,16 @@ using LibGit2Sharp;
 
 namespace Pipeline.Versioning;
 
-/// <summary>The commit the build is made from, and whether the working tree still matches it.</summary>
-public sealed record SourceCommit(string Sha, DateTimeOffset CommittedAt, IReadOnlyList<string> UncommittedPaths)
+/// <summary>
+/// The commit the build is made from, whether the working tree still matches it, and the commits
+/// before it on its branch (first parents, nearest first): the newest of them with a snapshot in
+/// the registry lends the build its layers.
+/// </summary>
+public sealed record SourceCommit(string Sha, DateTimeOffset CommittedAt, IReadOnlyList<string> UncommittedPaths, IReadOnlyList<string> EarlierCommits)
 {
+    /// <summary>How far back the build looks for a snapshot to reuse layers from.</summary>
+    public const int EarlierCommitsLooked = 50;
+
     public string ShortSha => Sha[..7];
 
     public bool IsDirty => UncommittedPaths.Count > 0;
@@ -23,6 +30,25 @@ public sealed record SourceCommit(string Sha, DateTimeOffset CommittedAt, IReadO
             .Select(entry => entry.FilePath)
             .Order(StringComparer.Ordinal)
             .ToList();
-        return new SourceCommit(tip.Sha, tip.Committer.When, uncommitted);
+        // A shallow clone ends where its history does: fewer earlier commits, not an error.
+        var earlier = new List<string>();
+        for (var commit = FirstParent(tip); commit is not null && earlier.Count < EarlierCommitsLooked; commit = FirstParent(commit))
+        {
+            earlier.Add(commit.Sha);
+        }
+        return new SourceCommit(tip.Sha, tip.Committer.When, uncommitted, earlier);
+    }
+
+    // A clone whose history was cut without shallow markers lacks the parent object itself.
+    private static Commit? FirstParent(Commit commit)
+    {
+        try
+        {
+            return commit.Parents.FirstOrDefault();
+        }
+        catch (LibGit2SharpException)
+        {
+            return null;
+        }
     }
 }

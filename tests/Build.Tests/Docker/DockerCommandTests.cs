@@ -24,6 +24,18 @@ public sealed class DockerCommandTests
         Assert.That(arguments.Render(), Is.EqualTo("build --tag \"r/book-shop:1.2.0-SNAPSHOT-abc1234\" --build-arg \"VERSION=1.2.0\" --build-arg \"BASE_IMAGE=local/python:3.11-bookworm\" \"/repo\""));
     }
 
+    [Test]
+    public void BuildReusesThePreviousSnapshotsLayersWhenGivenOne()
+    {
+        var repository = new Pipeline.Registry.ImageRepository(Pipeline.Registry.RegistryAddress.Parse("r"), "book-shop");
+        var arguments = DockerCli.Arguments(new DockerBuild("/repo", repository.Reference("1.2.0-SNAPSHOT-abc1234"), [new("VERSION", "1.2.0")])
+        {
+            CacheFrom = repository.Reference("1.2.0-SNAPSHOT-0ld0001"),
+        });
+
+        Assert.That(arguments.Render(), Is.EqualTo("build --tag \"r/book-shop:1.2.0-SNAPSHOT-abc1234\" --cache-from \"r/book-shop:1.2.0-SNAPSHOT-0ld0001\" --build-arg \"VERSION=1.2.0\" \"/repo\""));
+    }
+
     [TestCase("toomanyrequests: Rate exceeded", true)]
     [TestCase("received unexpected HTTP status: 503 Service Unavailable", true)]
     [TestCase("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer", true)]

@@ -125,6 +125,35 @@ public sealed class DevPipelineTests : DevFixture
         AssertNoSecretIn(result);
     }
 
+    [Test]
+    public void ACodeOnlyChangeOnAnEmptyEngineReusesThePreviousSnapshotsLayers()
+    {
+        var pushed = HostProcess.Run(App.Root, Run.Environment(), "--target=Push");
+        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
+        var previous = Run.Reference(SnapshotTag);
+        var previousLayers = Layers(DockerEngine.Succeed("inspect", "--format", "{{json .RootFS.Layers}}", previous));
+
+        // A fresh runner: its engine has the public base image and nothing of ours.
+        using var engine = new FreshDockerEngine();
+        engine.Load(Environment.BaseImage);
+        App.Commit("src/book_shop/__init__.py", "\"\"\"book-shop, a code-only change.\"\"\"\n");
+        var environment = Run.Environment();
+        environment["DOCKER_HOST"] = engine.Host;
+        var built = HostProcess.Run(App.Root, environment, "--target=Build");
+
+        Assert.That(built.ExitCode, Is.Zero, built.AllOutput);
+        Assert.That(built.StandardOutput, Does.Contain($"> docker pull \"{previous}\""));
+        Assert.That(built.StandardOutput, Does.Contain($"> docker build --tag \"{Run.Reference(SnapshotTag)}\" --cache-from \"{previous}\""));
+        var layers = Layers(engine.Succeed("inspect", "--format", "{{json .RootFS.Layers}}", Run.Reference(SnapshotTag)));
+        // The same layers, byte for byte, up to the code's: a cold build would write the user and
+        // dependency layers anew (new file times, new digests).
+        Assert.That(layers, Has.Count.EqualTo(previousLayers.Count));
+        Assert.That(layers.SkipLast(1).ToList(), Is.EqualTo(previousLayers.SkipLast(1).ToList()), "every layer below the code is the previous snapshot's");
+        Assert.That(layers[^1], Is.Not.EqualTo(previousLayers[^1]), "the code layer is new");
+    }
+
+    private static List<string> Layers(string json) => System.Text.Json.JsonSerializer.Deserialize<List<string>>(json)!;
+
     private void AssertNoSecretIn(params HostResult[] results) => Secrets.AssertNoneIn(Run, App, Run.SecretValues(), results);
 }
 

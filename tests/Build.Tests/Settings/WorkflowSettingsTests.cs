@@ -61,6 +61,19 @@ public sealed class WorkflowSettingsTests
         Assert.That(Value(with, "key"), Does.StartWith(Value(with, "restore-keys") ?? "(no restore-keys)"), "an older entry still brings the packages");
     }
 
+    [Test]
+    public void DevChecksOutTheHistoryInWhichBuildLooksForThePreviousSnapshot()
+    {
+        var (steps, buildStep) = JobRunning("dev.yml", "Dev");
+        var checkout = steps.Take(buildStep).Single(step => Value(step, "uses")?.StartsWith("actions/checkout@", StringComparison.Ordinal) == true);
+        var depth = checkout.Children.TryGetValue("with", out var with) ? Value((YamlMappingNode)with, "fetch-depth") : null;
+
+        // actions/checkout fetches one commit unless told: then no earlier snapshot is ever found.
+        Assert.That(depth, Is.Not.Null, "fetch-depth is set");
+        Assert.That(int.Parse(depth!), Is.Zero.Or.GreaterThan(Pipeline.Versioning.SourceCommit.EarlierCommitsLooked),
+            "the whole history, or the commits Build looks at and the one built");
+    }
+
     [TestCase("dev.yml", "Dev")]
     [TestCase("prod.yml", "Promote")]
     public void EachWorkflowPassesWhatItsTargetNeedsAndNothingElse(string workflow, string target)

@@ -27,6 +27,35 @@ public sealed class RegistryHttp(TestEnvironment environment, string repository)
         return response.Headers.GetValues("Docker-Content-Digest").Single();
     }
 
+    /// <summary>Uploads a blob in one request (the spec's monolithic upload); returns its digest.</summary>
+    public async Task<string> PutBlob(byte[] bytes)
+    {
+        using var started = await _http.SendAsync(Request(HttpMethod.Post, "blobs/uploads/"));
+        Assert.That((int)started.StatusCode, Is.EqualTo(202), await started.Content.ReadAsStringAsync());
+        var digest = Digest(bytes);
+        var location = started.Headers.Location!;
+        var upload = new Uri(location.IsAbsoluteUri ? location : new Uri(_http.BaseAddress!, location), "");
+        var request = Request(HttpMethod.Put, upload + (upload.Query.Length > 0 ? "&" : "?") + $"digest={Uri.EscapeDataString(digest)}");
+        request.Content = new ByteArrayContent(bytes);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await _http.SendAsync(request);
+        Assert.That((int)response.StatusCode, Is.EqualTo(201), await response.Content.ReadAsStringAsync());
+        return digest;
+    }
+
+    /// <summary>The smallest image: a config blob and no layers, under each tag given.</summary>
+    public async Task PutEmptyImage(params string[] tags)
+    {
+        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}");
+        var configDigest = await PutBlob(config);
+        var manifest = Encoding.UTF8.GetBytes(
+            $"{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},\"layers\":[]}}");
+        foreach (var tag in tags)
+        {
+            await Put(tag, manifest, "application/vnd.oci.image.manifest.v1+json");
+        }
+    }
+
     public static string Digest(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private HttpRequestMessage Request(HttpMethod method, string path)
