@@ -44,7 +44,7 @@ public sealed class BuildContext : FrostingContext
         }
         Settings = PipelineSettings.Read(context.Arguments, context.Environment.GetEnvironmentVariable, SettingsCatalog);
         Docker = new DockerCli(effects);
-        Ec2 = new RemoteTarget(Settings.Ec2Host, Settings.Ec2Port, Settings.Ec2User, Settings.Ec2SshKey, Settings.Ec2HostKey, Settings.InsecureAcceptAnyHostKey, Settings.SshRetries);
+        Ec2 = new SshConnection(new RemoteTarget(Settings.Ec2Host, Settings.Ec2Port, Settings.Ec2User, Settings.Ec2SshKey, Settings.Ec2HostKey, Settings.InsecureAcceptAnyHostKey, Settings.SshRetries));
     }
 
     public PipelineSettings Settings { get; }
@@ -58,7 +58,8 @@ public sealed class BuildContext : FrostingContext
 
     public DockerCli Docker { get; }
 
-    public RemoteTarget Ec2 { get; }
+    /// <summary>The EC2 host, and the run's one SSH connection to it.</summary>
+    public SshConnection Ec2 { get; }
 
     /// <summary>The repository's top folder; build.sh starts the host there.</summary>
     public string RepositoryRoot { get; }

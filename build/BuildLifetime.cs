@@ -38,6 +38,13 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             throw new BuildInputException(
                 $"{refused.Count} setting(s) missing or invalid for {string.Join(" -> ", tasks)}:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
         }
+
+        // A real run that will reach the host over SSH starts the handshake now, while the image
+        // builds and pushes; DeployDev and Rollout then find the connection open.
+        if (!context.IsDryRun && context.SettingsCatalog.For(tasks).Contains(Settings.Settings.Ec2Host))
+        {
+            context.Ec2.OpenAhead(context);
+        }
     }
 
     /// <summary>
@@ -60,6 +67,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
+        context.Ec2.Dispose();
         AnnotateFailure(context, info.ThrownException);
         if (!context.IsDryRun)
         {

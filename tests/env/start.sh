@@ -316,6 +316,7 @@ json.dump({
     "sshUser": "$ssh_user",
     "sshKeyFile": state + "/client_key",
     "sshHostKeyLine": "127.0.0.1 " + " ".join(open(state + "/ssh_host_ed25519_key.pub").read().split()[:2]),
+    "sshdLog": state + "/sshd.log",
     "gitHubApiUrl": "http://127.0.0.1:$github_port/api/v3/",
     "gitHubStateUrl": "http://127.0.0.1:$github_port/_state/",
     "gitHubToken": "$GITHUB_DOUBLE_TOKEN",

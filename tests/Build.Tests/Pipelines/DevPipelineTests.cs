@@ -30,9 +30,11 @@ public sealed class DevPipelineTests : DevFixture
 
         // Without a local copy, the host's pull must really come from the registry.
         DockerEngine.Succeed("image", "rm", Run.Reference(SnapshotTag));
+        var logins = Environment.SshLogins();
         var deployed = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
 
         Assert.That(deployed.ExitCode, Is.Zero, deployed.AllOutput);
+        Assert.That(Environment.SshLogins() - logins, Is.EqualTo(1), "one SSH connection for the run");
         Assert.That(deployed.StandardOutput, Does.Contain($"Skipping: {Run.Reference(SnapshotTag)} is already in the registry as {digest}"));
         Assert.That(deployed.StandardOutput, Does.Contain($"[127.0.0.1] pulling {Run.Reference(SnapshotTag)}"));
         Assert.That(await Run.Version(), Is.EqualTo($"{{\"version\": \"0.1.0\", \"commit\": \"{App.Sha}\"}}"));
@@ -106,9 +108,11 @@ public sealed class DevPipelineTests : DevFixture
         var containers = Sorted(DockerEngine.Succeed("ps", "--all", "--quiet", "--no-trunc"));
         var tokensIssued = File.Exists(Environment.EcrLog) ? File.ReadAllText(Environment.EcrLog) : "";
 
+        var logins = Environment.SshLogins();
         var result = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev", "--dry-run");
 
         Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+        Assert.That(Environment.SshLogins(), Is.EqualTo(logins), "a dry run does not even connect");
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: POST {Environment.EcrEndpoint}/ X-Amz-Target: SpencerFrontendService.GetAuthorizationToken"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: docker login --username \"AWS\" --password-stdin \"{Environment.Registry}\" < [REDACTED]"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: docker build --tag \"{Run.Reference(SnapshotTag)}\" --build-arg \"VERSION=0.1.0\" --build-arg \"COMMIT={App.Sha}\""));
@@ -189,6 +193,9 @@ public sealed class DevFailureTests : DevFixture
         Assert.That(result.LastErrorLine, Does.StartWith($"Error: Push: `docker push \"127.0.0.1:{registry.Port}/{Run.Repository}:0.1.0-SNAPSHOT-{App.ShortSha}\"` failed with exit code 1"));
         Assert.That(result.StandardOutput, Does.Not.Contain("a transient failure; retry"));
         Assert.That(File.Exists(Path.Combine(App.Root, "artifacts", "snapshot.json")), Is.False, "nothing was pushed, so no record");
+        // The SSH connection opened ahead of the deploy sent nothing.
+        Assert.That(File.Exists($"/tmp/book-shop-deploy-{Run.Container}.lock"), Is.False, "the deploy script never ran");
+        Assert.That(DockerEngine.Run("inspect", Run.Container).ExitCode, Is.Not.Zero, "no container was created");
         Secrets.AssertNoneIn(Run, App, Run.SecretValues(), result);
         DockerEngine.Run("image", "rm", "--force", $"127.0.0.1:{registry.Port}/{Run.Repository}:0.1.0-SNAPSHOT-{App.ShortSha}");
     }

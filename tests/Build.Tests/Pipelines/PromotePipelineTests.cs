@@ -80,9 +80,11 @@ public sealed class PromotePipelineTests
     [Test]
     public async Task ReleasesTheTestedImageAndProductionServesItFromPodsRunningThatDigest()
     {
+        var logins = _environment.SshLogins();
         var result = Promote();
 
         Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+        Assert.That(_environment.SshLogins() - logins, Is.EqualTo(1), "the rollout and its check share the run's one SSH connection");
         var github = await _promote.GitHub();
         Assert.That(github.GetProperty("violations").GetArrayLength(), Is.Zero, github.GetProperty("violations").ToString());
         var reference = github.GetProperty("refs").GetProperty("refs/tags/v0.1.0").GetProperty("object");

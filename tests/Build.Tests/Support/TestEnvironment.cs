@@ -14,9 +14,12 @@ public sealed record TestEnvironment(
     string SshHost, int SshPort, string SshUser, string SshKeyFile, string SshHostKeyLine,
     string GitHubApiUrl, string GitHubStateUrl, string GitHubToken, string Microk8s, string Microk8sState,
     string Microk8sAuthFile, string ContainersConf, string TokenRegistry, string TokenServiceLog, string TokenServiceControl,
-    string DevNginxUrl)
+    string DevNginxUrl, string SshdLog)
 {
     private static readonly Lazy<(TestEnvironment? Environment, string Reason)> Loaded = new(Load);
+
+    /// <summary>How many SSH logins the test host's sshd has accepted so far: its log, one line each.</summary>
+    public int SshLogins() => File.ReadLines(SshdLog).Count(line => line.StartsWith("Accepted publickey for ", StringComparison.Ordinal));
 
     public static TestEnvironment Require()
     {
