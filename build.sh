@@ -29,9 +29,10 @@ rebuild() {
   local hash
   hash="$(sources_hash)"
   # Published ReadyToRun: the host and its libraries are compiled ahead of time, so a run does not
-  # spend its first half second in the JIT (README: figures). Its own obj/ and bin/ under .build/,
-  # so CI can keep them (a changed build/ then recompiles only what changed) and the tests' build
-  # in build/ never flips its restore. Errors only: no banner, no progress, no summary.
+  # spend a third of a second in the JIT (README: figures); the price is about 40 s per build of
+  # the host, which happens only when build/ changes. Its own obj/ and bin/ under .build/, so that
+  # the tests' build in build/ (no runtime identifier) and this one never undo each other's
+  # restore. Errors only: no banner, no progress, no summary.
   if ! dotnet msbuild "$root/build/Build.csproj" -restore -target:Publish -property:Configuration=Release \
       -property:UseCurrentRuntimeIdentifier=true -property:SelfContained=false -property:PublishReadyToRun=true \
       -property:BaseIntermediateOutputPath="$root/.build/obj/" -property:OutputPath="$root/.build/bin/" -property:PublishDir="$out/" \

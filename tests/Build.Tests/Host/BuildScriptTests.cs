@@ -30,9 +30,9 @@ public sealed class BuildScriptTests
 
         Assert.That(BuildScript(first, "--help").Error, Does.Not.Contain(Rebuilding), "nothing changed");
 
-        // What a CI job sees: a new checkout (new file times) with .build/ (host, obj, bin) from the cache.
+        // What a CI job sees: a new checkout (new file times) with .build/host from the cache.
         var restored = Checkout("restored");
-        CopyDirectory(Path.Combine(first, ".build"), Path.Combine(restored, ".build"));
+        CopyDirectory(Path.Combine(first, ".build", "host"), Path.Combine(restored, ".build", "host"));
         var started = BuildScript(restored, "--help");
         Assert.That(started.Error, Does.Not.Contain(Rebuilding), "same sources, new times: the cached host runs as it is");
         Assert.That(started.Output, Does.Contain("--target"));
