@@ -167,6 +167,10 @@ class FreshDockerEngine:
             time.sleep(0.2)
         raise SystemExit(f"the fresh Docker engine did not start; see {self.folder}/dockerd.log")
 
+    def load(self, image):
+        """Copies an image from the main engine, as a runner pulls a public base image."""
+        subprocess.run(f"docker save {image} | docker -H {self.socket} load --quiet", shell=True, check=True, stdout=subprocess.DEVNULL)
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)

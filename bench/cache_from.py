@@ -31,7 +31,7 @@ def empty_engine():
 
 app = AppRepository()
 try:
-    subprocess.run(f"docker save {env['baseImage']} | docker -H {fresh.socket} load --quiet", shell=True, check=True, stdout=subprocess.DEVNULL)
+    fresh.load(env["baseImage"])
     for run in range(runs):
         # The previous snapshot, pushed by the main engine (the run before, on another runner).
         seeded = settings(env, unique("bench-cache"))

@@ -16,7 +16,7 @@ fresh = FreshDockerEngine()
 cold, warm = [], []
 app = AppRepository()
 try:
-    subprocess.run(f"docker save {env['baseImage']} | docker -H {fresh.socket} load --quiet", shell=True, check=True, stdout=subprocess.DEVNULL)
+    fresh.load(env["baseImage"])
     for run in range(runs):
         # A repository never pushed to, so that Build always builds.
         values = settings(env, unique("bench-rebuild"), DOCKER_HOST=fresh.socket)
