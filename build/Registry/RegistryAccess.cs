@@ -83,14 +83,27 @@ public sealed class RegistryAccess(IServiceProvider services, PipelineHttp http)
     /// <summary>
     /// The snapshot of the nearest earlier commit on this branch that the registry holds: the
     /// previous build of nearly the same code, whose layers the build reuses (a fresh CI runner
-    /// has none of its own). Null when there is none; a dry run that cannot ask builds without.
+    /// has none of its own). Null when there is none. Only a speed-up: a registry that cannot
+    /// list its tags gets a warning and a plain build, in a dry run and a real run alike.
     /// </summary>
     public async Task<ImageReference?> PreviousSnapshot()
     {
         var earlier = Context.Version.Commit.EarlierCommits;
         if (earlier.Count == 0) return null;
-        var (_, tags) = await Read<IReadOnlyList<string>>(async registry => await registry.ListTags(Image.Path), "the plan builds without the previous snapshot's layers.");
-        return SnapshotTag.OfNearest(earlier, tags ?? []) is { } tag ? Image.Reference(tag) : null;
+        if (Image.Registry.IsPlaceholder)
+        {
+            Context.Information("The registry is not set; the plan builds without the previous snapshot's layers.");
+            return null;
+        }
+        try
+        {
+            return SnapshotTag.OfNearest(earlier, await Api.ListTags(Image.Path)) is { } tag ? Image.Reference(tag) : null;
+        }
+        catch (Exception exception) when (exception is RegistryException or EndpointException or HttpRequestException or TaskCanceledException)
+        {
+            Context.Warning("Could not list the registry's tags ({0}); building without the previous snapshot's layers.", exception.Message);
+            return null;
+        }
     }
 
     public void Dispose() => _api?.Dispose();

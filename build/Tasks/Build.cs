@@ -2,6 +2,7 @@ using Cake.Common.Build;
 using Cake.Common.Diagnostics;
 using Cake.Frosting;
 using Pipeline.Docker;
+using Pipeline.Effects;
 using Pipeline.Registry;
 using Pipeline.Settings;
 using S = Pipeline.Settings.Settings;
@@ -39,11 +40,26 @@ public sealed class Build(RegistryAccess registry) : AsyncPipelineTask
         // The previous snapshot's layers: a fresh CI runner starts with none, and a code-only
         // change then rebuilds only the code layers (bench/cache_from.py measures it).
         var previous = await registry.PreviousSnapshot();
-        if (previous is not null)
+        if (previous is not null && !await PulledForCache(context, previous))
         {
-            await context.Docker.Run(new DockerPull(previous));
+            previous = null;
         }
         await context.Docker.Run(new DockerBuild(context.RepositoryRoot, context.SnapshotReference, arguments) { CacheFrom = previous });
+    }
+
+    /// <summary>The layers are only a speed-up: a pull that fails (after its retries) leaves a plain build.</summary>
+    private static async Task<bool> PulledForCache(BuildContext context, ImageReference previous)
+    {
+        try
+        {
+            await context.Docker.Run(new DockerPull(previous));
+            return true;
+        }
+        catch (CommandFailedException exception)
+        {
+            context.Warning("Could not pull {0} for its layers ({1}); building without them.", previous, exception.Message);
+            return false;
+        }
     }
 }
 

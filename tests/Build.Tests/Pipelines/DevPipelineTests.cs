@@ -156,6 +156,26 @@ public sealed class DevPipelineTests : DevFixture
         Assert.That(layers[^1], Is.Not.EqualTo(previousLayers[^1]), "the code layer is new");
     }
 
+    [Test]
+    public void ARegistryThatCannotListItsTagsGetsAWarningAndAPlainBuild()
+    {
+        // Only tags/list is refused: pulls, pushes and the snapshot checks pass through.
+        using var registry = new FaultProxy($"http://{Environment.Registry}/",
+            (_, request) => request.Path.Contains("/tags/list", StringComparison.Ordinal) ? Fault.Forbidden : Fault.None);
+        var settings = Run.Environment();
+        settings["REGISTRY"] = $"127.0.0.1:{registry.Port}";
+        var pushed = HostProcess.Run(App.Root, settings, "--target=Push");
+        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
+        App.Commit("src/book_shop/__init__.py", "\"\"\"book-shop, a code-only change.\"\"\"\n");
+
+        var built = HostProcess.Run(App.Root, settings, "--target=Build");
+
+        Assert.That(built.ExitCode, Is.Zero, built.AllOutput);
+        Assert.That(built.AllOutput, Does.Contain("Could not list the registry's tags (").And.Contain("building without the previous snapshot's layers."));
+        Assert.That(built.StandardOutput, Does.Contain($"> docker build --tag \"127.0.0.1:{registry.Port}/{Run.Repository}:{SnapshotTag}\" --build-arg"), "no --cache-from");
+        DockerEngine.Run("image", "rm", "--force", $"127.0.0.1:{registry.Port}/{Run.Repository}:{SnapshotTag}");
+    }
+
     private static List<string> Layers(string json) => System.Text.Json.JsonSerializer.Deserialize<List<string>>(json)!;
 
     private void AssertNoSecretIn(params HostResult[] results) => Secrets.AssertNoneIn(Run, App, Run.SecretValues(), results);
