@@ -159,13 +159,13 @@ public sealed class DevPipelineTests : DevFixture
     [Test]
     public void ARegistryThatCannotListItsTagsGetsAWarningAndAPlainBuild()
     {
-        // Only tags/list is refused: pulls, pushes and the snapshot checks pass through.
+        var pushed = HostProcess.Run(App.Root, Run.Environment(), "--target=Push");
+        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
+        // The same registry behind a proxy that refuses only tags/list: the snapshot checks pass.
         using var registry = new FaultProxy($"http://{Environment.Registry}/",
             (_, request) => request.Path.Contains("/tags/list", StringComparison.Ordinal) ? Fault.Forbidden : Fault.None);
         var settings = Run.Environment();
         settings["REGISTRY"] = $"127.0.0.1:{registry.Port}";
-        var pushed = HostProcess.Run(App.Root, settings, "--target=Push");
-        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
         App.Commit("src/book_shop/__init__.py", "\"\"\"book-shop, a code-only change.\"\"\"\n");
 
         var built = HostProcess.Run(App.Root, settings, "--target=Build");
