@@ -21,7 +21,8 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         _elapsed.Start();
         MaskSecrets(context);
         var tasks = info.TasksToExecute.Select(task => task.Name).ToList();
-        var problems = context.Settings.ProblemsFor(context.SettingsCatalog.For(tasks));
+        var read = context.SettingsCatalog.For(tasks);
+        var problems = context.Settings.ProblemsFor(read);
         _missingForRealRun = problems.Where(problem => problem.IsMissing).ToList();
         var refused = context.IsDryRun ? problems.Where(problem => !problem.IsMissing).ToList() : problems.Where(problem => !problem.IsAdvisory).ToList();
         if (!context.IsDryRun)
@@ -41,7 +42,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
 
         // A real run that will reach the host over SSH starts the handshake now, while the image
         // builds and pushes; DeployDev and Rollout then find the connection open.
-        if (!context.IsDryRun && context.SettingsCatalog.For(tasks).Contains(Settings.Settings.Ec2Host))
+        if (!context.IsDryRun && read.Contains(Settings.Settings.Ec2Host))
         {
             context.Ec2.OpenAhead(context);
         }

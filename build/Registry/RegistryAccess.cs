@@ -58,7 +58,7 @@ public sealed class RegistryAccess(IServiceProvider services, PipelineHttp http)
         {
             return (true, await read(Api));
         }
-        catch (Exception exception) when (Context.IsDryRun && exception is RegistryException or EndpointException or HttpRequestException or TaskCanceledException)
+        catch (Exception exception) when (Context.IsDryRun && Unanswered(exception))
         {
             Context.Warning("Could not read the registry ({0}); {1}", exception.Message, assumption);
             return (false, null);
@@ -99,12 +99,16 @@ public sealed class RegistryAccess(IServiceProvider services, PipelineHttp http)
         {
             return SnapshotTag.OfNearest(earlier, await Api.ListTags(Image.Path)) is { } tag ? Image.Reference(tag) : null;
         }
-        catch (Exception exception) when (exception is RegistryException or EndpointException or HttpRequestException or TaskCanceledException)
+        catch (Exception exception) when (Unanswered(exception))
         {
             Context.Warning("Could not list the registry's tags ({0}); building without the previous snapshot's layers.", exception.Message);
             return null;
         }
     }
+
+    /// <summary>What a registry that could not be asked, or did not answer as one, throws.</summary>
+    private static bool Unanswered(Exception exception) =>
+        exception is RegistryException or EndpointException or HttpRequestException or TaskCanceledException;
 
     public void Dispose() => _api?.Dispose();
 }

@@ -36,7 +36,6 @@ public sealed record RemoteResult(int ExitStatus, IReadOnlyList<string> Output);
 /// </summary>
 public sealed class RunRemoteScript(SshConnection ssh, string purpose, string script, TimeSpan timeout) : Effect<RemoteResult>
 {
-
     /// <summary>A read-only script that tells what state the host is in, asked when the session drops.</summary>
     public string? StateProbe { get; init; }
 
