@@ -32,7 +32,7 @@ public sealed class BuildScriptTests
 
         // What a CI job sees: a new checkout (new file times) with .build/host from the cache.
         var restored = Checkout("restored");
-        CopyDirectory(Path.Combine(first, ".build", "host"), Path.Combine(restored, ".build", "host"));
+        TestFiles.CopyDirectory(Path.Combine(first, ".build", "host"), Path.Combine(restored, ".build", "host"));
         var started = BuildScript(restored, "--help");
         Assert.That(started.Error, Does.Not.Contain(Rebuilding), "same sources, new times: the cached host runs as it is");
         Assert.That(started.Output, Does.Contain("--target"));
@@ -54,21 +54,8 @@ public sealed class BuildScriptTests
         Directory.CreateDirectory(root);
         File.Copy(Path.Combine(RepositoryRoot.Path, "build.sh"), Path.Combine(root, "build.sh"));
         File.Copy(Path.Combine(RepositoryRoot.Path, "global.json"), Path.Combine(root, "global.json"));
-        CopyDirectory(Path.Combine(RepositoryRoot.Path, "build"), Path.Combine(root, "build"), skip: ["bin", "obj"]);
+        TestFiles.CopyDirectory(Path.Combine(RepositoryRoot.Path, "build"), Path.Combine(root, "build"), "bin", "obj");
         return root;
-    }
-
-    private static void CopyDirectory(string source, string target, string[]? skip = null)
-    {
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(source))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
-        foreach (var directory in Directory.GetDirectories(source).Where(directory => skip?.Contains(Path.GetFileName(directory)) != true))
-        {
-            CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)), skip);
-        }
     }
 
     private static (string Output, string Error) BuildScript(string root, params string[] args)

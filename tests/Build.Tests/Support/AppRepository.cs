@@ -14,7 +14,7 @@ public sealed class AppRepository : IDisposable
         {
             var source = System.IO.Path.Combine(RepositoryRoot.Path, name);
             var target = System.IO.Path.Combine(Root, name);
-            if (Directory.Exists(source)) CopyDirectory(source, target);
+            if (Directory.Exists(source)) TestFiles.CopyDirectory(source, target, "__pycache__");
             else File.Copy(source, target);
         }
         Sha = _repository.Commit("the application");
@@ -63,17 +63,6 @@ public sealed class AppRepository : IDisposable
         {
             using var repository = new Repository(Root);
             return repository.Head.FriendlyName;
-        }
-    }
-
-    private static void CopyDirectory(string source, string target)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            if (file.Contains("__pycache__")) continue;
-            var destination = System.IO.Path.Combine(target, System.IO.Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
         }
     }
 

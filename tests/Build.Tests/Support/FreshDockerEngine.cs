@@ -16,8 +16,8 @@ public sealed class FreshDockerEngine : IDisposable
     public FreshDockerEngine()
     {
         Command.Run("ip", ["link", "add", "name", Bridge, "type", "bridge"]);
-        Succeed("ip", "addr", "replace", "10.213.80.1/24", "dev", Bridge);
-        Succeed("ip", "link", "set", Bridge, "up");
+        OnTheMachine("ip", "addr", "replace", "10.213.80.1/24", "dev", Bridge);
+        OnTheMachine("ip", "link", "set", Bridge, "up");
         var start = new System.Diagnostics.ProcessStartInfo("dockerd") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "--data-root", $"{_folder}/data", "--exec-root", $"{_folder}/exec", "--pidfile", $"{_folder}/pid",
                      "-H", Host, "--bridge", Bridge, "--iptables=false" })
@@ -52,7 +52,7 @@ public sealed class FreshDockerEngine : IDisposable
         Assert.That(copy.ExitCode, Is.Zero, copy.Error);
     }
 
-    private static void Succeed(string file, params string[] args)
+    private static void OnTheMachine(string file, params string[] args)
     {
         var result = Command.Run(file, args);
         Assert.That(result.ExitCode, Is.Zero, $"{file} {string.Join(' ', args)}: {result.Error}");
