@@ -171,6 +171,17 @@ class FreshDockerEngine:
         """Copies an image from the main engine, as a runner pulls a public base image."""
         subprocess.run(f"docker save {image} | docker -H {self.socket} load --quiet", shell=True, check=True, stdout=subprocess.DEVNULL)
 
+    def empty(self, keep):
+        """Every image but `keep` removed, dangling layers included: a fresh runner's engine again."""
+        listed = subprocess.run(["docker", "-H", self.socket, "images", "--quiet", "--no-trunc"],
+                                capture_output=True, text=True, check=True).stdout.split()
+        kept = subprocess.run(["docker", "-H", self.socket, "image", "inspect", "--format", "{{.Id}}", keep],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        ours = sorted(set(listed) - {kept})
+        if ours:
+            subprocess.run(["docker", "-H", self.socket, "rmi", "--force", *ours], capture_output=True)
+        subprocess.run(["docker", "-H", self.socket, "image", "prune", "--force"], capture_output=True)
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)

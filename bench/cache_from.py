@@ -5,7 +5,6 @@ registry (Build pulls it and builds --cache-from it) against the same change bui
 repository with no earlier snapshot). Both in one run, interleaved; durations are the Build
 task's own, from Cake's report, the pull included.
 Usage: bench/cache_from.py [RUNS]   (needs tests/env/start.sh; prints its figures last, on one line)"""
-import subprocess
 import sys
 
 from benchlib import AppRepository, FreshDockerEngine, environment, ensure_host, median, run_host, settings, task_seconds, unique
@@ -17,18 +16,6 @@ fresh = FreshDockerEngine()
 cold, cached = [], []
 
 
-def empty_engine():
-    """Everything but the base image gone, build cache included: a fresh runner again."""
-    images = subprocess.run(["docker", "-H", fresh.socket, "images", "--quiet", "--filter", "dangling=false"],
-                            capture_output=True, text=True, check=True).stdout.split()
-    base = subprocess.run(["docker", "-H", fresh.socket, "image", "inspect", "--format", "{{.Id}}", env["baseImage"]],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    ours = [image for image in set(images) if not base.removeprefix("sha256:").startswith(image)]
-    if ours:
-        subprocess.run(["docker", "-H", fresh.socket, "rmi", "--force", *ours], capture_output=True)
-    subprocess.run(["docker", "-H", fresh.socket, "image", "prune", "--force"], capture_output=True)
-
-
 app = AppRepository()
 try:
     fresh.load(env["baseImage"])
@@ -38,11 +25,11 @@ try:
         run_host(app, seeded, "--target=Push")
         app.change_code(f"run {run}")
 
-        empty_engine()
+        fresh.empty(keep=env["baseImage"])
         values = settings(env, unique("bench-cold"), DOCKER_HOST=fresh.socket)
         cold.append(task_seconds(run_host(app, values, "--target=Build").stdout, "Build"))
 
-        empty_engine()
+        fresh.empty(keep=env["baseImage"])
         output = run_host(app, dict(seeded, DOCKER_HOST=fresh.socket), "--target=Build").stdout
         if "--cache-from" not in output:
             raise SystemExit("the Build with an earlier snapshot in the registry did not use it:\n" + output[-3000:])

@@ -4,7 +4,6 @@ snapshot's layers in the engine, against a cold Build of the same code. Both run
 empty Docker engine that holds only the base image, so nothing else on the machine helps either.
 Durations are the Build task's own, from Cake's report.
 Usage: bench/rebuild.py [RUNS]   (needs tests/env/start.sh; prints its figures last, on one line)"""
-import subprocess
 import sys
 
 from benchlib import AppRepository, FreshDockerEngine, environment, ensure_host, median, run_host, settings, task_seconds, unique
@@ -23,9 +22,7 @@ try:
         cold.append(task_seconds(run_host(app, values, "--target=Build").stdout, "Build"))
         app.change_code(f"run {run}")
         warm.append(task_seconds(run_host(app, values, "--target=Build").stdout, "Build"))
-        images = subprocess.run(["docker", "-H", fresh.socket, "images", "--quiet", f"{env['registry']}/{values['IMAGE_REPOSITORY']}"],
-                                capture_output=True, text=True).stdout.split()
-        subprocess.run(["docker", "-H", fresh.socket, "rmi", "--force", *images], capture_output=True)
+        fresh.empty(keep=env["baseImage"])
         app.change_code(f"after run {run}")
 finally:
     app.cleanup()
