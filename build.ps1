@@ -35,7 +35,7 @@ if (Test-Stale) {
     # Published ReadyToRun, with its own obj/ and bin/ under .build/ (see build.sh for why).
     & dotnet msbuild (Join-Path $root 'build/Build.csproj') -restore -target:Publish -property:Configuration=Release `
         -property:UseCurrentRuntimeIdentifier=true -property:SelfContained=false -property:PublishReadyToRun=true `
-        "-property:BaseIntermediateOutputPath=$(Join-Path $root '.build/obj')/" "-property:OutputPath=$(Join-Path $root '.build/bin')/" "-property:PublishDir=$out/" `
+        "-property:HostOutput=$(Join-Path $root '.build')/" "-property:PublishDir=$out/" `
         -nologo -verbosity:quiet '-consoleLoggerParameters:ErrorsOnly;NoSummary' -terminalLogger:off
     if ($LASTEXITCODE -ne 0) {
         [Console]::Error.WriteLine('build.ps1: the build host did not compile (errors above)')

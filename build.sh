@@ -30,12 +30,13 @@ rebuild() {
   hash="$(sources_hash)"
   # Published ReadyToRun: the host and its libraries are compiled ahead of time, so a run does not
   # spend a third of a second in the JIT (README: figures); the price is about 40 s per build of
-  # the host, which happens only when build/ changes. Its own obj/ and bin/ under .build/, so that
-  # the tests' build in build/ (no runtime identifier) and this one never undo each other's
-  # restore. Errors only: no banner, no progress, no summary.
+  # the host, which happens only when build/ changes. Each project gets its own obj/ and bin/ under
+  # .build/ (HostOutput, read by build/Directory.Build.props), so that the tests' build in build/
+  # (no runtime identifier) and this one never undo each other's restore. Errors only: no
+  # banner, no progress, no summary.
   if ! dotnet msbuild "$root/build/Build.csproj" -restore -target:Publish -property:Configuration=Release \
       -property:UseCurrentRuntimeIdentifier=true -property:SelfContained=false -property:PublishReadyToRun=true \
-      -property:BaseIntermediateOutputPath="$root/.build/obj/" -property:OutputPath="$root/.build/bin/" -property:PublishDir="$out/" \
+      -property:HostOutput="$root/.build/" -property:PublishDir="$out/" \
       -nologo -verbosity:quiet -consoleLoggerParameters:'ErrorsOnly;NoSummary' -terminalLogger:off >&2; then
     echo "build.sh: the build host did not compile (errors above)" >&2
     exit 1

@@ -1,9 +1,11 @@
+using Cake.Cli;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline;
 using Pipeline.Effects;
+using Pipeline.Hosting;
 
 var exit = BuildHost.Create().Run(args);
 if (Pipeline.Settings.SettingsHelp.IsRequested(args))
@@ -18,7 +20,7 @@ namespace Pipeline
     public static class BuildHost
     {
         public static CakeHost Create() =>
-            new CakeHost()
+            CakeHost.Create()
                 .AddAssembly(typeof(BuildHost).Assembly)
                 .UseContext<BuildContext>()
                 .UseLifetime<BuildLifetime>()
@@ -26,10 +28,13 @@ namespace Pipeline
                 .ConfigureServices(services => services
                     // Every line the run logs passes the secret scrubber, error lines included.
                     .AddSingleton<ICakeLog>(provider => new Settings.ScrubbingLog(provider.GetRequiredService<IConsole>()))
-                    .AddSingleton<IEffects>(provider =>
-                        Settings.CommandLine.IsDryRun(provider.GetRequiredService<ICakeArguments>())
-                            ? new PlannedEffects(provider.GetRequiredService<ICakeLog>())
-                            : new LiveEffects(provider.GetRequiredService<ICakeContext>()))
+                    // The dry run prints the plan: every spelling runs the tasks, and the effects
+                    // layer prints each action instead of performing it (README: Dry run).
+                    .AddSingleton<RunMode>()
+                    .AddSingleton<DryRunScriptHost<IFrostingContext>, PlanningDryRunHost>()
+                    .AddSingleton<IEffects, ChosenEffects>()
+                    // Without a target the targets are listed (README: Targets).
+                    .AddSingleton<BuildScriptHost<IFrostingContext>, TargetListingHost>()
                     .AddSingleton<Http.PipelineHttp>()
                     .AddSingleton<Registry.RegistryAccess>());
     }

@@ -42,7 +42,8 @@ public static class CommandLine
         }
         foreach (var target in arguments.HasArgument("target") ? arguments.GetArguments("target") : [])
         {
-            if (!catalog.TaskNames.Contains(target, StringComparer.OrdinalIgnoreCase))
+            // "Default" is what the host runs without --target: the pipeline lists the targets then.
+            if (target != Hosting.TargetListingHost.DefaultTarget && !catalog.TaskNames.Contains(target, StringComparer.OrdinalIgnoreCase))
             {
                 refusals.Add($"--target={SettingsReader.Printable(target)}: no such target" + (Nearest(target, catalog.TaskNames) is { } nearest
                     ? $"; did you mean {nearest}?"

@@ -30,11 +30,14 @@ public sealed class ProbeMiddle : FrostingTask<BuildContext>
     public override void Run(BuildContext context) { }
 }
 
+// Frosting's way to say why a task is skipped is IFrostingTask.SkippedMessage; a task that
+// derives from FrostingTask<T> implements the interface again to give its own.
 [TaskName("ProbeSkipped")]
 [IsDependentOn(typeof(ProbeMiddle))]
-public sealed class ProbeSkipped : FrostingTask<BuildContext>
+public sealed class ProbeSkipped : FrostingTask<BuildContext>, IFrostingTask
 {
-    public override bool ShouldRun(BuildContext context) => context.ShouldRun(false, "the probe is told to skip");
+    string IFrostingTask.SkippedMessage => "the probe is told to skip";
+    public override bool ShouldRun(BuildContext context) => false;
     public override void Run(BuildContext context) => throw new InvalidOperationException("must not run");
 }
 

@@ -1,0 +1,106 @@
+using System.Reflection;
+using Cake.Cli;
+using Cake.Common.Modules;
+using Cake.Core;
+using Cake.Core.Configuration;
+using Cake.Core.Modules;
+using Cake.DotNetTool.Module;
+using Cake.Frosting.Internal;
+using Cake.NuGet;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console.Cli;
+
+namespace Cake.Frosting;
+
+/// <summary>
+/// The Frosting host: finds the tasks, parses the command line as Cake does, and runs the
+/// targets on Cake's engine. Every service below can be replaced through ConfigureServices.
+/// </summary>
+public sealed class CakeHost
+{
+    private readonly IServiceCollection _services;
+    private readonly List<Assembly> _assemblies;
+
+    public CakeHost()
+    {
+        _services = CreateServiceCollection();
+        _assemblies = [Assembly.GetEntryAssembly()];
+    }
+
+    public static CakeHost Create() => new();
+
+    /// <summary>Looks for tasks in <paramref name="assembly"/> too (the entry assembly always counts).</summary>
+    public CakeHost AddAssembly(Assembly assembly)
+    {
+        _assemblies.Add(assembly);
+        return this;
+    }
+
+    public CakeHost ConfigureServices(Action<IServiceCollection> services)
+    {
+        services(_services);
+        return this;
+    }
+
+    public int Run(IEnumerable<string> args)
+    {
+        foreach (var task in FindTasks(_assemblies))
+        {
+            _services.AddSingleton(typeof(IFrostingTask), task);
+        }
+
+        var registrar = new Cake.Cli.TypeRegistrar();
+        registrar.RegisterInstance(typeof(IServiceCollection), _services);
+        var app = new CommandApp<DefaultCommand>(registrar);
+        app.Configure(config =>
+        {
+            config.ValidateExamples();
+            config.AddExample([]);
+            config.AddExample("--verbosity", "quiet");
+            config.AddExample("--tree");
+        });
+        return app.Run(args);
+    }
+
+    private static IServiceCollection CreateServiceCollection()
+    {
+        var services = new ServiceCollection();
+
+        // The log, the console and the report printer, as Cake 7 registers them.
+        services.AddCakeDiagnostics();
+        services.AddSingleton<ICakeConfiguration, FrostingConfiguration>();
+
+        services.AddSingleton<BuildScriptHost<IFrostingContext>>();
+        services.AddSingleton<DryRunScriptHost<IFrostingContext>>();
+        services.AddSingleton<TreeScriptHost>();
+        services.AddSingleton<DescriptionScriptHost>();
+
+        services.AddSingleton<IVersionResolver, VersionResolver>();
+        services.AddSingleton<VersionFeature>();
+        services.AddSingleton<InfoFeature>();
+
+        services.AddSingleton<FrostingEngine<BuildScriptHost<IFrostingContext>>>();
+        services.AddSingleton<FrostingEngine<DryRunScriptHost<IFrostingContext>>>();
+        services.AddSingleton<FrostingEngine<TreeScriptHost>>();
+        services.AddSingleton<FrostingEngine<DescriptionScriptHost>>();
+
+        services.AddSingleton<IToolInstaller, ToolInstaller>();
+
+        services.UseModule<CoreModule>();
+        services.UseModule<CommonModule>();
+        services.UseModule<NuGetModule>();
+        services.UseModule<DotNetToolModule>();
+
+        services.AddSingleton<FrostingContext>();
+        services.AddSingleton<IFrostingContext>(provider => provider.GetService<FrostingContext>());
+
+        return services;
+    }
+
+    // Public, concrete task classes only: a helper or a half-written task that is not public
+    // stays out of the graph, as with the package.
+    private static IEnumerable<Type> FindTasks(IEnumerable<Assembly> assemblies) =>
+        assemblies.Where(assembly => assembly is not null).Distinct()
+            .SelectMany(assembly => assembly.GetExportedTypes())
+            .Where(type => typeof(IFrostingTask).IsAssignableFrom(type) && type.IsClass && !type.IsAbstract);
+}
