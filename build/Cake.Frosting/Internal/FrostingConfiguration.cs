@@ -26,7 +26,9 @@ internal sealed class FrostingConfiguration : ICakeConfiguration
         {
             baseConfiguration[value.Key] = value.Value;
         }
-        var arguments = remainingArguments.Parsed.ToDictionary(group => group.Key, group => group.FirstOrDefault() ?? string.Empty);
+        // The command line's keys keep their dashes ("--paths_tools"); Cake's keys have none. The
+        // package passes them as they are, so no argument ever matched; here they do (README).
+        var arguments = remainingArguments.Parsed.ToDictionary(group => group.Key.TrimStart('-'), group => group.FirstOrDefault() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
         _configuration = new CakeConfigurationProvider(fileSystem, environment)
             .CreateConfiguration(environment.WorkingDirectory, baseConfiguration, arguments);
     }
