@@ -17,7 +17,11 @@ public static class HostProcess
     /// <summary>Build.dll is copied beside the tests by the project reference.</summary>
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "Build.dll");
 
-    public static HostResult Run(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    public static HostResult Run(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        RunDll(HostDll, workingDirectory, environment, args);
+
+    /// <summary>Any Frosting program, started the same way.</summary>
+    public static HostResult RunDll(string dll, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -26,7 +30,7 @@ public static class HostProcess
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        start.ArgumentList.Add(HostDll);
+        start.ArgumentList.Add(dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["NO_COLOR"] = "1";
         start.Environment.Remove("CI");
