@@ -170,6 +170,35 @@ public sealed class HostTests
         Assert.That(host.Processes.Started, Is.Empty);
     }
 
+    [TestCase("--target=Default")]
+    [TestCase("--dryrun")]
+    [TestCase("--dry-run")]
+    public void DefaultIsTheTargetListToo(string arg)
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, arg);
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        Assert.That(host.Output, Does.Contain("No target given. Run one with --target=<name>"));
+        Assert.That(host.Output, Does.Contain("Reads the version from pyproject.toml"));
+        Assert.That(host.TasksRun, Is.Empty);
+    }
+
+    [TestCase("--dryrun")]
+    [TestCase("--dry-run")]
+    public void ADryRunOfOneTaskAloneRunsThatTaskInPlanMode(string spelling)
+    {
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, "--target=ProbeTarget", spelling, "--exclusive");
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        Assert.That(host.TasksRun, Is.EqualTo(new[] { "ProbeTarget" }));
+        Assert.That(host.Output, Does.Contain("Dry run: nothing was executed; 0 action(s) planned above."));
+        Assert.That(host.Processes.Started, Is.Empty);
+    }
+
     [Test]
     public void TreeShowsATargetsGraphAndRunsNothing()
     {
