@@ -98,9 +98,10 @@ public sealed class CakeHost
     }
 
     // Public, concrete task classes only: a helper or a half-written task that is not public
-    // stays out of the graph, as with the package.
+    // stays out of the graph. An assembly added twice (the entry assembly again) gives its tasks
+    // twice, and Cake refuses the second of each, as with the package.
     private static IEnumerable<Type> FindTasks(IEnumerable<Assembly> assemblies) =>
-        assemblies.Where(assembly => assembly is not null).Distinct()
+        assemblies.Where(assembly => assembly is not null)
             .SelectMany(assembly => assembly.GetExportedTypes())
             .Where(type => typeof(IFrostingTask).IsAssignableFrom(type) && type.IsClass && !type.IsAbstract);
 }

@@ -385,6 +385,16 @@ public sealed class CakeHostTests
     }
 
     [Test]
+    public void ATaskFoundTwiceIsRefused()
+    {
+        _run.Register<Clean>().Register<Clean>();
+
+        Assert.That(_run.Run("--target", "Clean"), Is.EqualTo(-1));
+        Assert.That(_run.Output, Does.Contain("Error: Another task with the name 'Clean' has already been added."));
+        Assert.That(_run.Journal, Is.Empty);
+    }
+
+    [Test]
     public void AReverseDependencyThatIsNoTaskIsRefused()
     {
         _run.Register<DependeeOfNoTask>();
