@@ -4,6 +4,7 @@ using Cake.Common.Modules;
 using Cake.Core;
 using Cake.Core.Configuration;
 using Cake.Core.Modules;
+using Cake.Core.Packaging;
 using Cake.DotNetTool.Module;
 using Cake.Frosting.Internal;
 using Cake.NuGet;
@@ -20,10 +21,11 @@ public sealed class CakeHost
 {
     private readonly IServiceCollection _services;
     private readonly List<Assembly> _assemblies;
+    private readonly int _packageInstallersAt;
 
     public CakeHost()
     {
-        _services = CreateServiceCollection();
+        (_services, _packageInstallersAt) = CreateServiceCollection();
         _assemblies = [Assembly.GetEntryAssembly()];
     }
 
@@ -44,6 +46,7 @@ public sealed class CakeHost
 
     public int Run(IEnumerable<string> args)
     {
+        RegisterPackageInstallersIfToolsAreWanted();
         foreach (var task in FindTasks(_assemblies))
         {
             _services.AddSingleton(typeof(IFrostingTask), task);
@@ -62,7 +65,7 @@ public sealed class CakeHost
         return app.Run(args);
     }
 
-    private static IServiceCollection CreateServiceCollection()
+    private static (IServiceCollection Services, int PackageInstallersAt) CreateServiceCollection()
     {
         var services = new ServiceCollection();
 
@@ -88,13 +91,31 @@ public sealed class CakeHost
 
         services.UseModule<CoreModule>();
         services.UseModule<CommonModule>();
-        services.UseModule<NuGetModule>();
-        services.UseModule<DotNetToolModule>();
+        var packageInstallersAt = services.Count;
 
         services.AddSingleton<FrostingContext>();
         services.AddSingleton<IFrostingContext>(provider => provider.GetService<FrostingContext>());
 
-        return services;
+        return (services, packageInstallersAt);
+    }
+
+    // NuGet's and dotnet's package installers serve only InstallTool, and registering NuGet's
+    // loads six NuGet assemblies (a tenth of a warm start). So they are registered only when a
+    // tool is to be installed, at the place the package registers them, so that what the build
+    // registers itself still comes later and wins.
+    private void RegisterPackageInstallersIfToolsAreWanted()
+    {
+        if (!_services.Any(service => service.ServiceType == typeof(PackageReference)))
+        {
+            return;
+        }
+        var installers = new ServiceCollection();
+        installers.UseModule<NuGetModule>();
+        installers.UseModule<DotNetToolModule>();
+        for (var index = 0; index < installers.Count; index++)
+        {
+            _services.Insert(_packageInstallersAt + index, installers[index]);
+        }
     }
 
     // Public, concrete task classes only: a helper or a half-written task that is not public

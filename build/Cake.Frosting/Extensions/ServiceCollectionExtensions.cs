@@ -52,8 +52,13 @@ public static class ServiceCollectionExtensions
 
     /// <summary>Registers what a Cake module registers (Cake's own container contract, mapped onto this one).</summary>
     public static IServiceCollection UseModule<TModule>(this IServiceCollection services)
-        where TModule : ICakeModule, new() =>
-        Cake.Cli.ServiceCollectionExtensions.UseModule<TModule>(services);
+        where TModule : ICakeModule, new()
+    {
+        var adapter = new ServiceCollectionAdapter();
+        new TModule().Register(adapter);
+        adapter.Transfer(services);
+        return services;
+    }
 
     public static IServiceCollection UsePackageInstaller<TPackageInstaller>(this IServiceCollection services)
         where TPackageInstaller : class, IPackageInstaller

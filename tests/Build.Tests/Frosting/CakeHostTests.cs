@@ -215,6 +215,19 @@ public sealed class CakeHostTests
     }
 
     [Test]
+    public void NuGetsAndDotnetsInstallersComeBeforeTheBuildsOwnWhenAToolIsWanted()
+    {
+        _run.Register<ShowsToolPath>();
+        _run.Host.UseSetup<ListsPackageInstallers>()
+            .UsePackageInstaller<FakePackageInstaller>()
+            .InstallTool(new Uri("fake:?package=Thing"))
+            .SetToolPath(Path.Combine(_run.Folder, "tools"));
+
+        Assert.That(_run.Run("--target", "ShowsToolPath"), Is.Zero, _run.Output);
+        Assert.That(_run.Journal[0], Is.EqualTo("installers: NuGetPackageInstaller, DotNetToolPackageInstaller, FakePackageInstaller"));
+    }
+
+    [Test]
     public void AToolWithoutAnInstallerForItsSchemeStopsTheRunBeforeAnyTask()
     {
         _run.Register<Clean>();

@@ -265,3 +265,10 @@ internal sealed class Release : FrostingTask
 {
     public override void Run(ICakeContext context) => FrostingRun.Note(context, "Release");
 }
+
+/// <summary>Notes which package installers the host has, in the order it would ask them.</summary>
+internal sealed class ListsPackageInstallers(IEnumerable<IPackageInstaller> installers) : FrostingSetup
+{
+    public override void Setup(ICakeContext context, ISetupContext info) =>
+        FrostingRun.Note(context, "installers: " + string.Join(", ", installers.Select(installer => installer.GetType().Name)));
+}
