@@ -25,19 +25,3 @@ public sealed class RunMode(ICakeArguments arguments)
     }
 }
 
-/// <summary>
-/// The effects layer, chosen at its first use (in Setup, after the host has chosen its script
-/// host): printed actions for a plan, performed ones for a real run.
-/// </summary>
-public sealed class ChosenEffects(RunMode mode, ICakeContext context) : Effects.IEffects
-{
-    private Effects.IEffects? _chosen;
-
-    private Effects.IEffects Chosen => _chosen ??= mode.IsPlan ? new Effects.PlannedEffects(context.Log) : new Effects.LiveEffects(context);
-
-    public bool IsDryRun => Chosen.IsDryRun;
-
-    public IReadOnlyList<string> Performed => Chosen.Performed;
-
-    public Task<TResult> Perform<TResult>(Effects.Effect<TResult> effect) => Chosen.Perform(effect);
-}
