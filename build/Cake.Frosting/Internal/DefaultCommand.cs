@@ -24,6 +24,7 @@ internal sealed class DefaultCommand : Command<DefaultCommandSettings>
         _services.AddSingleton<ICakeArguments>(context.Remaining.ToCakeArguments(settings.Targets));
         _services.AddSingleton(context.Remaining);
 
+        // Disposed at the end of the run, unlike the package's (README: deliberate differences).
         using var provider = _services.BuildServiceProvider();
         try
         {
