@@ -3,6 +3,7 @@ import json
 import logging
 import os
 import re
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -57,6 +58,9 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "book-shop"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # An idle keep-alive connection ends after this long, so a stopping server waits at most
+    # this for connections that sent nothing yet (docker stop gives it 10 s).
+    timeout = 5
 
     @property
     def store(self):
@@ -126,6 +130,9 @@ class Handler(BaseHTTPRequestHandler):
     def _json(self, status, body, location=None, allow=None):
         data = json.dumps(body).encode("utf-8")
         self.send_response(status)
+        if self.server.stopping.is_set():
+            # The answer completes; the client's next request goes to whoever serves next.
+            self.send_header("Connection", "close")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         if location:
@@ -140,9 +147,18 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class BookShopServer(ThreadingHTTPServer):
-    daemon_threads = True
+    # Requests in flight when SIGTERM arrives are answered in full: server_close() waits for
+    # their threads (ThreadingHTTPServer's daemon threads would die with the process, cutting a
+    # response off halfway, which nginx cannot retry).
+    daemon_threads = False
+    block_on_close = True
     allow_reuse_address = True
 
     def __init__(self, address, store):
         super().__init__(address, Handler)
         self.store = store
+        self.stopping = threading.Event()
+
+    def shutdown(self):
+        self.stopping.set()
+        super().shutdown()

@@ -3,6 +3,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -178,6 +179,41 @@ class ProcessTests(unittest.TestCase):
             self.assertEqual(process.returncode, 0, output)
             self.assertIn("received SIGTERM, finishing requests in flight", output)
             self.assertIn("stopped", output)
+
+    def test_a_request_in_flight_when_sigterm_arrives_is_answered_in_full(self):
+        # A deploy stops the old container with SIGTERM while nginx may be halfway through a
+        # request to it; "gracefully" means that request still gets its whole answer.
+        with tempfile.TemporaryDirectory() as folder:
+            env = dict(os.environ, PORT="0", BOOK_SHOP_DB=os.path.join(folder, "books.sqlite3"),
+                       PYTHONPATH=os.path.join(ROOT, "src"))
+            process = subprocess.Popen([sys.executable, "-m", "book_shop"], env=env,
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            try:
+                first = process.stdout.readline()
+                port = int(first.split("listening on 0.0.0.0:")[1].split(",")[0])
+                body = json.dumps({"title": "In flight", "author": "A", "isbn": "9780262033848"}).encode()
+                with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+                    # The headers now, the body after SIGTERM: the request is in flight meanwhile.
+                    connection.sendall(b"POST /books HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+                                       + f"Content-Length: {len(body)}\r\n\r\n".encode())
+                    time.sleep(0.3)
+                    process.send_signal(signal.SIGTERM)
+                    self.assertIn("received SIGTERM", process.stdout.readline())
+                    time.sleep(0.5)  # longer than the accept loop takes to stop
+                    connection.sendall(body)
+                    answer = b""
+                    while chunk := connection.recv(65536):
+                        answer += chunk
+                head, _, payload = answer.partition(b"\r\n\r\n")
+                self.assertTrue(head.startswith(b"HTTP/1.1 201 "), answer)
+                self.assertIn(b"Connection: close", head, "a stopping server closes the connection after the answer")
+                self.assertEqual(json.loads(payload)["title"], "In flight")
+                output = process.communicate(timeout=10)[0]
+                self.assertEqual(process.returncode, 0, output)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.communicate()
 
 
 if __name__ == "__main__":
