@@ -168,12 +168,8 @@ class SharedDatabaseTests(unittest.TestCase):
 class ProcessTests(unittest.TestCase):
     def test_sigterm_ends_the_service_gracefully(self):
         with tempfile.TemporaryDirectory() as folder:
-            env = dict(os.environ, PORT="0", BOOK_SHOP_DB=os.path.join(folder, "books.sqlite3"),
-                       PYTHONPATH=os.path.join(ROOT, "src"))
-            process = subprocess.Popen([sys.executable, "-m", "book_shop"], env=env,
-                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            first = process.stdout.readline()
-            self.assertIn("listening on 0.0.0.0:", first)
+            process = start_service(os.path.join(folder, "books.sqlite3"))
+            port_of(process)  # fails the test unless the service says it listens
             process.send_signal(signal.SIGTERM)
             output = process.communicate(timeout=10)[0]
             self.assertEqual(process.returncode, 0, output)
@@ -184,13 +180,9 @@ class ProcessTests(unittest.TestCase):
         # A deploy stops the old container with SIGTERM while nginx may be halfway through a
         # request to it; "gracefully" means that request still gets its whole answer.
         with tempfile.TemporaryDirectory() as folder:
-            env = dict(os.environ, PORT="0", BOOK_SHOP_DB=os.path.join(folder, "books.sqlite3"),
-                       PYTHONPATH=os.path.join(ROOT, "src"))
-            process = subprocess.Popen([sys.executable, "-m", "book_shop"], env=env,
-                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            process = start_service(os.path.join(folder, "books.sqlite3"))
             try:
-                first = process.stdout.readline()
-                port = int(first.split("listening on 0.0.0.0:")[1].split(",")[0])
+                port = port_of(process)
                 body = json.dumps({"title": "In flight", "author": "A", "isbn": "9780262033848"}).encode()
                 with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
                     # The headers now, the body after SIGTERM: the request is in flight meanwhile.
