@@ -3,8 +3,6 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Tests.Support;
-using Spectre.Console;
-using Spectre.Console.Testing;
 
 namespace Pipeline.Tests.Frosting;
 
@@ -16,6 +14,7 @@ namespace Pipeline.Tests.Frosting;
 internal sealed class FrostingRun : IDisposable
 {
     private const string Mark = "» ";
+    private readonly CapturedOutput _captured = new();
 
     public FrostingRun()
     {
@@ -24,11 +23,10 @@ internal sealed class FrostingRun : IDisposable
 
     public CakeHost Host { get; } = new();
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "frosting-" + Guid.NewGuid().ToString("N")[..8]);
-    public CapturingConsole Console { get; } = new();
-    public TestConsole AnsiConsole { get; } = new();
-    public List<CakeReportEntry> Report { get; } = [];
+    public CapturingConsole Console => _captured.Console;
+    public List<CakeReportEntry> Report => _captured.Report;
 
-    public string Output => Console.Text + AnsiConsole.Output;
+    public string Output => _captured.Text;
 
     public IReadOnlyList<string> Journal =>
         Console.Text.Split('\n').Where(line => line.StartsWith(Mark, StringComparison.Ordinal)).Select(line => line[Mark.Length..]).ToList();
@@ -41,26 +39,13 @@ internal sealed class FrostingRun : IDisposable
         return this;
     }
 
-    // Cake's environment moves the process's current directory; the test runner needs its own back.
-    public int Run(params string[] args)
-    {
-        var previous = Directory.GetCurrentDirectory();
-        Directory.SetCurrentDirectory(Folder);
-        try
+    /// <summary>Runs the host in <see cref="Folder"/>, the process's current directory meanwhile.</summary>
+    public int Run(params string[] args) =>
+        CapturedOutput.KeepingCurrentDirectory(() =>
         {
-            return Host.ConfigureServices(services =>
-                {
-                    services.AddSingleton<IConsole>(Console);
-                    services.AddSingleton<IAnsiConsole>(AnsiConsole);
-                    services.AddSingleton<ICakeReportPrinter>(new RecordingReportPrinter(Report));
-                })
-                .Run(args);
-        }
-        finally
-        {
-            Directory.SetCurrentDirectory(previous);
-        }
-    }
+            Directory.SetCurrentDirectory(Folder);
+            return Host.ConfigureServices(_captured.CaptureFrom).Run(args);
+        });
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 }

@@ -15,44 +15,63 @@ namespace Pipeline.Tests.Support;
 /// </summary>
 public sealed class InProcessHost
 {
-    public CapturingConsole Console { get; } = new();
+    private readonly CapturedOutput _captured = new();
+
+    public CapturingConsole Console => _captured.Console;
     public RecordingProcessRunner Processes { get; } = new();
-    public List<CakeReportEntry> Report { get; } = [];
-    public TestConsole AnsiConsole { get; } = new();
+    public List<CakeReportEntry> Report => _captured.Report;
+    public TestConsole AnsiConsole => _captured.AnsiConsole;
 
     /// <summary>Everything the host printed, through Cake's log and Spectre's console.</summary>
-    public string Output => Console.Text + AnsiConsole.Output;
+    public string Output => _captured.Text;
 
-    // Cake's environment sets the process's current directory; the tests' runner needs its own back.
-    public int Run(string workingDirectory, params string[] args)
+    public int Run(string workingDirectory, params string[] args) =>
+        CapturedOutput.KeepingCurrentDirectory(() =>
+            BuildHost.Create()
+                .AddAssembly(typeof(InProcessHost).Assembly)
+                .UseWorkingDirectory(workingDirectory)
+                .ConfigureServices(services =>
+                {
+                    _captured.CaptureFrom(services);
+                    services.AddSingleton<IProcessRunner>(Processes);
+                })
+                .Run(args));
+
+    public IReadOnlyList<string> TasksRun =>
+        Report.Where(entry => entry.Category == CakeReportEntryCategory.Task && entry.ExecutionStatus != CakeTaskExecutionStatus.Skipped)
+            .Select(entry => entry.TaskName).ToList();
+}
+
+/// <summary>What a Frosting host started in this process prints, and the report of its run.</summary>
+public sealed class CapturedOutput
+{
+    public CapturingConsole Console { get; } = new();
+    public TestConsole AnsiConsole { get; } = new();
+    public List<CakeReportEntry> Report { get; } = [];
+
+    /// <summary>Everything printed, through Cake's log and Spectre's console.</summary>
+    public string Text => Console.Text + AnsiConsole.Output;
+
+    public void CaptureFrom(IServiceCollection services)
+    {
+        services.AddSingleton<IConsole>(Console);
+        services.AddSingleton<IAnsiConsole>(AnsiConsole);
+        services.AddSingleton<ICakeReportPrinter>(new RecordingReportPrinter(Report));
+    }
+
+    /// <summary>Cake's environment moves the process's current directory; the test runner needs its own back.</summary>
+    public static int KeepingCurrentDirectory(Func<int> run)
     {
         var previous = Directory.GetCurrentDirectory();
         try
         {
-            return Start(workingDirectory, args);
+            return run();
         }
         finally
         {
             Directory.SetCurrentDirectory(previous);
         }
     }
-
-    private int Start(string workingDirectory, string[] args) =>
-        BuildHost.Create()
-            .AddAssembly(typeof(InProcessHost).Assembly)
-            .UseWorkingDirectory(workingDirectory)
-            .ConfigureServices(services =>
-            {
-                services.AddSingleton<IConsole>(Console);
-                services.AddSingleton<IAnsiConsole>(AnsiConsole);
-                services.AddSingleton<IProcessRunner>(Processes);
-                services.AddSingleton<ICakeReportPrinter>(new RecordingReportPrinter(Report));
-            })
-            .Run(args);
-
-    public IReadOnlyList<string> TasksRun =>
-        Report.Where(entry => entry.Category == CakeReportEntryCategory.Task && entry.ExecutionStatus != CakeTaskExecutionStatus.Skipped)
-            .Select(entry => entry.TaskName).ToList();
 }
 
 public sealed class CapturingConsole : IConsole
