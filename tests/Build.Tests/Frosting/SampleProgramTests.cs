@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pipeline.Tests.Support;
 
 namespace Pipeline.Tests.Frosting;
@@ -34,16 +33,8 @@ public sealed class SampleProgramTests
         var output = Path.Combine(_scratch, sample);
         // The stand-in builds into the scratch folder too (HostOutput, build/Directory.Build.props),
         // apart from the build the tests themselves run on.
-        var start = new ProcessStartInfo("dotnet", ["build", project, "-nologo", "-v", "q", "-c", "Release", "-o", output, $"-p:HostOutput={_scratch}/"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        Assert.That(process.ExitCode, Is.Zero, $"{sample} did not compile against the stand-in:\n{stdout.Result}{stderr.Result}");
+        var build = Command.Run("dotnet", ["build", project, "-nologo", "-v", "q", "-c", "Release", "-o", output, $"-p:HostOutput={_scratch}/"]);
+        Assert.That(build.ExitCode, Is.Zero, $"{sample} did not compile against the stand-in:\n{build.Output}{build.Error}");
         return Path.Combine(output, "Build.dll");
     }
 
