@@ -3,7 +3,10 @@
 # snapshots (the dev workflow's `dev` environment), production pushes release tags (Retag, in the
 # prod workflow's `production` environment). Both may do exactly what the pipeline does with the
 # registry, on the one repository.
+# An account has at most one provider per URL: one that already trusts GitHub (another
+# repository's pipeline) is reused through github_oidc_provider_arn.
 resource "aws_iam_openid_connect_provider" "github" {
+  count          = var.github_oidc_provider_arn == "" ? 1 : 0
   url            = "https://token.actions.githubusercontent.com"
   client_id_list = ["sts.amazonaws.com"]
   # AWS verifies GitHub's certificate itself; the list is still required by the API.
@@ -12,6 +15,8 @@ resource "aws_iam_openid_connect_provider" "github" {
 
 # Which role the jobs of which GitHub environment may assume.
 locals {
+  github_oidc_provider_arn = var.github_oidc_provider_arn != "" ? var.github_oidc_provider_arn : aws_iam_openid_connect_provider.github[0].arn
+
   push_roles = {
     dev     = { environment = "dev", does = "pushes snapshot images" }
     release = { environment = "production", does = "tags releases" }
@@ -25,7 +30,7 @@ data "aws_iam_policy_document" "assume_from_github" {
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
       type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.github.arn]
+      identifiers = [local.github_oidc_provider_arn]
     }
     condition {
       test     = "StringEquals"
@@ -71,7 +76,8 @@ resource "aws_iam_role" "push" {
 
 resource "aws_iam_role_policy" "push" {
   for_each = local.push_roles
-  name     = "push-${var.repository}"
-  role     = aws_iam_role.push[each.key].id
-  policy   = data.aws_iam_policy_document.push.json
+  # IAM names take [\w+=,.@-] only, and a repository name may hold a slash.
+  name   = "push-images"
+  role   = aws_iam_role.push[each.key].id
+  policy = data.aws_iam_policy_document.push.json
 }

@@ -13,8 +13,13 @@ output "prod_url" {
   value       = "http://${aws_eip.host.public_ip}:${var.prod_node_port}/"
 }
 
+output "instance_id" {
+  description = "The EC2 instance; the same on every later apply (the host is never replaced unasked)."
+  value       = aws_instance.host.id
+}
+
 output "host_key_command" {
-  description = "Prints the host's keys from its console, where cloud-init wrote them at first boot; put the ssh-ed25519 line, prefixed with the address, into the EC2_HOST_KEY secret. Reading it from the console, not from ssh-keyscan, avoids trusting the network on first use."
+  description = "Prints the host's keys from its console, where cloud-init wrote them at first boot; put any one of its lines (ed25519, ecdsa or rsa), prefixed with the address, into the EC2_HOST_KEY secret. Reading it from the console, not from ssh-keyscan, avoids trusting the network on first use."
   value       = "aws ec2 get-console-output --region ${var.region} --instance-id ${aws_instance.host.id} --latest --output text | sed -n '/BEGIN SSH HOST KEY KEYS/,/END SSH HOST KEY KEYS/p'"
 }
 

@@ -74,13 +74,19 @@ variable "ssh_public_key" {
 }
 
 variable "ssh_user" {
-  description = "The login user (Ubuntu AMIs: ubuntu); it joins the docker and microk8s groups."
+  description = "The AMI's login user, which gets the key pair (Ubuntu AMIs: ubuntu); it joins the docker and microk8s groups."
   type        = string
   default     = "ubuntu"
 
   validation {
     condition     = can(regex("^[a-z_][a-z0-9_-]{0,31}$", var.ssh_user))
     error_message = "ssh_user must be a Linux user name (lower case, at most 32 characters)."
+  }
+
+  # EC2 puts the key pair into the AMI's own default user only; no other user exists to log in as.
+  validation {
+    condition     = var.ami_id != "" || var.ssh_user == "ubuntu"
+    error_message = "Canonical's Ubuntu AMI logs in as ubuntu only: leave ssh_user at ubuntu, or set ami_id to an AMI whose default user is ssh_user."
   }
 }
 
@@ -117,7 +123,7 @@ variable "prod_node_port" {
 }
 
 variable "microk8s_channel" {
-  description = "The MicroK8s snap channel."
+  description = "The MicroK8s snap channel, installed at the first boot (a later change does not touch the running host: `snap refresh` it there)."
   type        = string
   default     = "1.32/stable"
 
@@ -135,5 +141,27 @@ variable "root_volume_gb" {
   validation {
     condition     = var.root_volume_gb >= 20 && var.root_volume_gb <= 1024
     error_message = "root_volume_gb must be between 20 and 1024: images and the MicroK8s snap need room."
+  }
+}
+
+variable "github_oidc_provider_arn" {
+  description = "The ARN of the account's existing OIDC provider for https://token.actions.githubusercontent.com, when it has one (an account has at most one per URL); empty makes it."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.github_oidc_provider_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
+    error_message = "github_oidc_provider_arn must be empty or the ARN of GitHub's OIDC provider: arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (aws iam list-open-id-connect-providers)."
+  }
+}
+
+variable "subnet_id" {
+  description = "A public subnet for the host; empty uses the region's default VPC, which an account may not have."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.subnet_id == "" || can(regex("^subnet-[0-9a-f]{8}([0-9a-f]{9})?$", var.subnet_id))
+    error_message = "subnet_id must be empty or a subnet ID such as subnet-0123456789abcdef0."
   }
 }

@@ -1,5 +1,6 @@
 terraform {
-  required_version = ">= 1.6.0, < 2.0.0"
+  # 1.9: a variable's validation may read another variable (ssh_user against ami_id).
+  required_version = ">= 1.9.0, < 2.0.0"
 
   required_providers {
     aws = {
