@@ -28,7 +28,8 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
     /// the old container served throughout and the new build never took traffic. Otherwise stop
     /// the old container (SIGTERM and its grace period: requests in flight finish) while the
     /// backup port serves, start the new image as the container on the host port, wait for it,
-    /// and remove the backup container. A flock keeps two deploys from interleaving.
+    /// and remove the backup container, then remove this repository's older images but the one
+    /// before (a rollback's). A flock keeps two deploys from interleaving.
     /// </summary>
     public string Script()
     {
@@ -46,6 +47,7 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
 
         return new ShellScript()
             .Set("image", image)
+            .Set("repository", Image.Repository.ToString())
             .Set("container", Container.Name)
             .Set("host_port", Container.HostPort)
             .Set("backup_port", Container.BackupPort)
@@ -97,7 +99,7 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
                   exit 1
                 fi
                 echo "replacing ${previous:-nothing} with $image; the backup port serves meanwhile"
-                docker stop --time 10 "$container" >/dev/null 2>&1 || true
+                docker stop --timeout 10 "$container" >/dev/null 2>&1 || true
                 docker rm --force "$container" >/dev/null 2>&1 || true
                 start "$container" "$host_port" "$image"
                 if ! comes_up "$host_port"; then
@@ -114,14 +116,22 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
                     done
                     echo "rolled back: $container runs $previous again" >&2
                   fi
-                  docker stop --time 10 "$next" >/dev/null 2>&1 || true
+                  docker stop --timeout 10 "$next" >/dev/null 2>&1 || true
                   docker rm --force "$next" >/dev/null 2>&1 || true
                   exit 1
                 fi
-                docker stop --time 10 "$next" >/dev/null
+                docker stop --timeout 10 "$next" >/dev/null
                 docker rm --force "$next" >/dev/null
                 echo "$container answers with the new build"
-                # Dangling images only: the previous image keeps its tag for the next rollback.
+                # Every snapshot has a tag of its own, so dangling-only pruning never frees a deployed
+                # image and the disk MicroK8s shares fills. Of this repository's images, keep the one
+                # running now and the one before it (a rollback's); an image still in use stays.
+                keep_now="$(docker image inspect --format '{{.Id}}' "$image")"
+                keep_before="$(docker image inspect --format '{{.Id}}' "$previous" 2>/dev/null || true)"
+                docker image ls --no-trunc --format '{{.Repository}} {{.Tag}} {{.ID}}' | while read -r name tag id; do
+                  if [ "$name" != "$repository" ] || [ "$tag" = "<none>" ] || [ "$id" = "$keep_now" ] || [ "$id" = "$keep_before" ]; then continue; fi
+                  docker image rm "$name:$tag" >/dev/null 2>&1 || echo "kept $name:$tag: still in use"
+                done
                 docker image prune --force >/dev/null
                 """)
             .ToString();

@@ -5,11 +5,29 @@ namespace Pipeline.Remote;
 /// <summary>
 /// The EC2 host's key, pinned: a known_hosts line ("host ssh-ed25519 AAAA...") or an OpenSSH
 /// fingerprint ("SHA256:..."). Either way it is compared as the SHA-256 of the host's key blob.
+/// A known_hosts line also names the key's type (<see cref="KeyType"/>); a fingerprint does not.
 /// </summary>
 public sealed record HostKeyPin(string Fingerprint)
 {
     private static readonly string[] KeyTypes =
         ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"];
+
+    /// <summary>The types of host key a server may have, in the order a fingerprint pin asks for them.</summary>
+    public static readonly IReadOnlyList<string> HostKeyTypes = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"];
+
+    /// <summary>The pinned key's type ("ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa"...), when the pin is a known_hosts line.</summary>
+    public string? KeyType { get; init; }
+
+    /// <summary>
+    /// The type of key a host-key algorithm signs with: RSA keys sign as rsa-sha2-512, rsa-sha2-256
+    /// or ssh-rsa; the others are named after their key. Certificates pin no plain key: null.
+    /// </summary>
+    public static string? KeyTypeOfAlgorithm(string algorithm) => algorithm switch
+    {
+        _ when algorithm.Contains("-cert-", StringComparison.Ordinal) => null,
+        "rsa-sha2-512" or "rsa-sha2-256" or "ssh-rsa" => "ssh-rsa",
+        _ => algorithm,
+    };
 
     public static HostKeyPin Parse(string text)
     {
@@ -45,7 +63,7 @@ public sealed record HostKeyPin(string Fingerprint)
         // An SSH public key blob starts with its own type as an SSH string: a line whose base64
         // is not that key (a typo, a pasted fingerprint) fails here, not at connect after Push.
         return KeyTypeOf(blob) == fields[typeIndex]
-            ? ForKey(blob)
+            ? ForKey(blob) with { KeyType = fields[typeIndex] }
             : throw new FormatException($"has base64 that is not an {fields[typeIndex]} public key");
     }
 
@@ -59,7 +77,7 @@ public sealed record HostKeyPin(string Fingerprint)
     public static HostKeyPin ForKey(byte[] keyBlob) =>
         new($"SHA256:{Convert.ToBase64String(SHA256.HashData(keyBlob)).TrimEnd('=')}");
 
-    public bool Matches(byte[] keyBlob) => ForKey(keyBlob) == this;
+    public bool Matches(byte[] keyBlob) => ForKey(keyBlob).Fingerprint == Fingerprint;
 
     public override string ToString() => Fingerprint;
 

@@ -6,6 +6,7 @@ using Pipeline.Effects;
 using Pipeline.Settings;
 using Renci.SshNet;
 using Renci.SshNet.Common;
+using Renci.SshNet.Messages.Transport;
 
 namespace Pipeline.Remote;
 
@@ -100,7 +101,48 @@ public sealed class SshConnection(RemoteTarget target) : IDisposable
 
     private sealed class HostUnreachable(string message) : BuildInputException(message);
 
+    /// <summary>The host showed a key of the asked type that is not the pinned one (Offered), or had no key of that type.</summary>
+    private sealed class NotThePinnedKey(string keyType, HostKeyPin? offered) : Exception
+    {
+        public string KeyType { get; } = keyType;
+        public HostKeyPin? Offered { get; } = offered;
+    }
+
+    /// <summary>
+    /// A host has several keys (an Ubuntu host: ed25519, ecdsa and rsa) and shows the one of the
+    /// algorithm the two sides agree on. So only the pinned key's type is offered: a known_hosts
+    /// line names it; for a bare fingerprint each type is asked in turn until one matches.
+    /// </summary>
     private async Task<SshClient> ConnectOnce(ICakeContext context, Secret key, bool quiet)
+    {
+        if (Target.AcceptAnyHostKey || Target.Pin is null) return await ConnectOnce(context, key, quiet, keyType: null);
+        var shown = new List<string>();
+        var types = Target.Pin.KeyType is { } pinned ? [pinned] : HostKeyPin.HostKeyTypes;
+        foreach (var keyType in types)
+        {
+            try
+            {
+                return await ConnectOnce(context, key, quiet, keyType);
+            }
+            catch (NotThePinnedKey refused) when (refused.Offered is not null)
+            {
+                shown.Add($"{refused.Offered} ({refused.KeyType})");
+            }
+            catch (NotThePinnedKey)
+            {
+                // The host has no key of this type: the next type is asked.
+            }
+        }
+        var where = $"{Target.Host}:{Target.Port}";
+        throw new BuildInputException(shown.Count switch
+        {
+            0 => $"The host {where} has no {string.Join(" or ", types)} key, the type EC2_HOST_KEY pins ({Target.Pin}): refused before sending anything. Pin one of the keys its console lists.",
+            1 => $"The host key of {where} is {shown[0]}, not {Target.Pin} as EC2_HOST_KEY pins it: refused before sending anything. If the host was rebuilt, take its new key from its console.",
+            _ => $"The host keys of {where} are {string.Join(", ", shown)}; none is {Target.Pin} as EC2_HOST_KEY pins it: refused before sending anything. If the host was rebuilt, take its new key from its console.",
+        });
+    }
+
+    private async Task<SshClient> ConnectOnce(ICakeContext context, Secret key, bool quiet, string? keyType)
     {
         PrivateKeyFile keyFile;
         try
@@ -116,19 +158,28 @@ public sealed class SshConnection(RemoteTarget target) : IDisposable
         {
             Timeout = TimeSpan.FromSeconds(20),
         };
+        if (keyType is not null)
+        {
+            foreach (var algorithm in connection.HostKeyAlgorithms.Keys.Where(algorithm => HostKeyPin.KeyTypeOfAlgorithm(algorithm) != keyType).ToList())
+            {
+                connection.HostKeyAlgorithms.Remove(algorithm);
+            }
+        }
         var client = new SshClient(connection) { KeepAliveInterval = KeepAlive };
         HostKeyPin? offered = null;
-        client.HostKeyReceived += (_, received) =>
+        var received = false;
+        client.HostKeyReceived += (_, hostKey) =>
         {
-            offered = HostKeyPin.ForKey(received.HostKey);
+            received = true;
+            offered = HostKeyPin.ForKey(hostKey.HostKey);
             if (Target.AcceptAnyHostKey)
             {
                 if (quiet) _acceptedUnchecked = offered;
                 else WarnUnchecked(context, offered);
-                received.CanTrust = true;
+                hostKey.CanTrust = true;
                 return;
             }
-            received.CanTrust = Target.Pin is not null && Target.Pin.Matches(received.HostKey);
+            hostKey.CanTrust = Target.Pin is not null && Target.Pin.Matches(hostKey.HostKey);
         };
 
         try
@@ -136,10 +187,15 @@ public sealed class SshConnection(RemoteTarget target) : IDisposable
             await client.ConnectAsync(CancellationToken.None);
             return client;
         }
-        catch (SshConnectionException) when (offered is not null && !Target.AcceptAnyHostKey && (Target.Pin is null || offered != Target.Pin))
+        catch (SshConnectionException) when (keyType is not null && received && offered?.Fingerprint != Target.Pin?.Fingerprint)
         {
             client.Dispose();
-            throw new BuildInputException($"The host key of {Target.Host}:{Target.Port} is {offered}, not {Target.Pin} as EC2_HOST_KEY pins it: refused before sending anything. If the host was rebuilt, take its new key from its console.");
+            throw new NotThePinnedKey(keyType, offered);
+        }
+        catch (SshConnectionException exception) when (keyType is not null && !received && exception.DisconnectReason == DisconnectReason.KeyExchangeFailed)
+        {
+            client.Dispose();
+            throw new NotThePinnedKey(keyType, null);
         }
         catch (SshAuthenticationException)
         {

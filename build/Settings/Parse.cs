@@ -66,6 +66,12 @@ internal static partial class Parse
             ? uri
             : throw new FormatException("is not an http(s) URL without credentials or query");
 
+    /// <summary>An absolute path on the remote host, placed in a script: plain characters, no "..".</summary>
+    public static string RemotePath(string text) =>
+        RemotePathPattern().IsMatch(text) && !text.Split('/').Contains("..")
+            ? text
+            : throw new FormatException("is not an absolute path on the host (letters, digits, '/', '.', '_', '-'; no '..')");
+
     public static string FilePath(string text) =>
         text.Any(char.IsControl) ? throw new FormatException("is not a file path") : text;
 
@@ -96,6 +102,9 @@ internal static partial class Parse
 
     [GeneratedRegex(@"^/[A-Za-z0-9._~/-]{0,200}\z")]
     private static partial Regex UrlPathPattern();
+
+    [GeneratedRegex(@"^/[A-Za-z0-9._/-]{1,255}\z")]
+    private static partial Regex RemotePathPattern();
 
     [GeneratedRegex(@"^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?\z")]
     private static partial Regex KubernetesPattern();

@@ -13,6 +13,9 @@ public enum RetagMode { Registry, Docker }
 /// <summary>The dev container: its name, host port (loopback, behind nginx), the app's port, and its health check.</summary>
 public sealed record DevContainer(string Name, int HostPort, int BackupPort, int AppPort, string HealthPath, TimeSpan HealthTimeout);
 
+/// <summary>The dev site on the EC2 host: where its file goes, and the nginx configuration that includes it.</summary>
+public sealed record DevSite(string Path, string NginxConf);
+
 /// <summary>
 /// Production: the kubectl command on the host, the Deployment and container that run the
 /// release, the manifests that describe it, and how long a rollout and its check may take.
@@ -51,6 +54,9 @@ public sealed partial class PipelineSettings
 
     /// <summary>The dev container on the EC2 host, as DeployDev replaces and checks it.</summary>
     public required DevContainer DevApp { get; init; }
+
+    /// <summary>nginx's dev site on the EC2 host, as DeployDev keeps it current.</summary>
+    public required DevSite DevSite { get; init; }
 
     public required SnapshotTag? SnapshotTag { get; init; }
     public required string? SnapshotFile { get; init; }
@@ -183,6 +189,9 @@ public sealed partial class PipelineSettings
                 read.Optional(S.AppPort, 8000, Parse.Port),
                 read.Optional(S.HealthPath, "/healthz", Parse.UrlPath),
                 read.Optional(S.HealthTimeout, TimeSpan.FromSeconds(60), Parse.Duration)),
+            DevSite = new DevSite(
+                read.Optional(S.DevNginxSite, "/etc/nginx/conf.d/book-shop-dev.conf", Parse.RemotePath),
+                read.Optional(S.DevNginxConf, "/etc/nginx/nginx.conf", Parse.RemotePath)),
             SnapshotTag = snapshotTag,
             SnapshotFile = snapshotFile,
             GitHubToken = githubToken,

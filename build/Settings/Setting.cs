@@ -82,6 +82,8 @@ public static class Settings
     public static readonly Setting DevContainer = new("dev-container", "DEV_CONTAINER", "`dev-app`");
     public static readonly Setting DevHostPort = new("dev-host-port", "DEV_HOST_PORT", "`4000`");
     public static readonly Setting DevBackupPort = new("dev-backup-port", "DEV_BACKUP_PORT", "`4001`: nginx's backup port (infra/nginx-dev.conf), where the new version is checked and serves while dev-app is replaced");
+    public static readonly Setting DevNginxSite = new("dev-nginx-site", "DEV_NGINX_SITE", "`/etc/nginx/conf.d/book-shop-dev.conf`: where DeployDev installs infra/nginx-dev.conf on the host when the host's differs");
+    public static readonly Setting DevNginxConf = new("dev-nginx-conf", "DEV_NGINX_CONF", "`/etc/nginx/nginx.conf`: the host nginx's main configuration, which includes the site (`sudo nginx -t -c`, then `sudo nginx -s reload -c`)");
     public static readonly Setting AppPort = new("app-port", "APP_PORT", "`8000`");
     public static readonly Setting HealthPath = new("health-path", "HEALTH_PATH", "`/healthz`");
     public static readonly Setting HealthTimeout = new("health-timeout", "HEALTH_TIMEOUT", "`60s` (`90s`, `3m`, `1h`; 1s to 24h)");

@@ -35,7 +35,7 @@ base_image=local/python:3.11-bookworm
 need() { command -v "$1" >/dev/null 2>&1 || { echo "test environment: $1 is not installed (apt-get install $2)" >&2; exit 3; }; }
 need dockerd docker.io; need docker-registry docker-registry; need /usr/sbin/sshd openssh-server
 need debootstrap debootstrap; need htpasswd apache2-utils
-need podman podman; need catatonit catatonit; need kubectl kubectl; need nginx nginx
+need podman podman; need catatonit catatonit; need kubectl kubectl; need nginx nginx; need sudo sudo
 python3 -c 'import cryptography' 2>/dev/null || { echo "test environment: python3-cryptography is not installed (apt-get install python3-cryptography)" >&2; exit 3; }
 
 # Ours and running: reuse it. A port held by something else (another checkout's environment) is
@@ -142,14 +142,26 @@ fi
 id "$ssh_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --groups docker "$ssh_user"
 # "*": no password can log in, but the account is not locked (sshd refuses locked ones without PAM).
 usermod -p "*" "$ssh_user"
+# All three kinds of host key an Ubuntu host has: a pin of any one of them must work.
 [[ -f ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -f ssh_host_ed25519_key
+[[ -f ssh_host_ecdsa_key ]] || ssh-keygen -q -t ecdsa -b 256 -N '' -f ssh_host_ecdsa_key
+[[ -f ssh_host_rsa_key ]] || ssh-keygen -q -t rsa -b 3072 -N '' -f ssh_host_rsa_key
 [[ -f client_key ]] || ssh-keygen -q -t ed25519 -N '' -C deployer@tests -f client_key
 cp client_key.pub authorized_keys
-chmod 600 ssh_host_ed25519_key client_key
+chmod 600 ssh_host_ed25519_key ssh_host_ecdsa_key ssh_host_rsa_key client_key
+# As an EC2 host's default user, the deploy user may run what DeployDev runs with `sudo -n` to
+# keep the dev site current (install it, check and reload nginx), and nothing else here.
+cat >/etc/sudoers.d/book-shop-tests <<SUDOERS
+$ssh_user ALL=(root) NOPASSWD: /usr/bin/install, /bin/install, /usr/sbin/nginx, /usr/bin/rm, /bin/rm
+SUDOERS
+chmod 440 /etc/sudoers.d/book-shop-tests
+visudo -c -q -f /etc/sudoers.d/book-shop-tests
 cat >sshd_config <<CONF
 ListenAddress 127.0.0.1
 Port $ssh_port
 HostKey $state/ssh_host_ed25519_key
+HostKey $state/ssh_host_ecdsa_key
+HostKey $state/ssh_host_rsa_key
 AuthorizedKeysFile $state/authorized_keys
 PasswordAuthentication no
 KbdInteractiveAuthentication no
@@ -247,11 +259,16 @@ NGINX
 start_nginx token-front "$token_registry_port" "the token-mode registry front (nginx)"
 wait_for "the token-mode registry through its front" bash -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$token_registry_port/v2/ | grep -q 401"
 
-# 5c. The dev site's nginx: the host's own site file, in an http block of the test's own (the
-# Debian package's configuration, as cloud-init leaves it, is the same http block around it).
+# 5c. The dev site's nginx, in an http block of the test's own (the Debian package's
+# configuration, as cloud-init leaves it, is the same http block around conf.d/*.conf). DeployDev
+# installs infra/nginx-dev.conf into dev-site/ over SSH, as on the host; the first start puts it
+# there as a deployed host has it, so that nginx listens on 8080 from the start.
 dev_nginx_port=8080
+mkdir -p "$state/dev-site"
+chmod 755 "$state/dev-site"
+[[ -f "$state/dev-site/book-shop-dev.conf" ]] || install -m 644 "$root/infra/nginx-dev.conf" "$state/dev-site/book-shop-dev.conf"
 nginx_conf dev-nginx <<NGINX
-  include $root/infra/nginx-dev.conf;
+  include $state/dev-site/*.conf;
 NGINX
 start_nginx dev-nginx "$dev_nginx_port" "the dev site's nginx"
 
@@ -316,6 +333,9 @@ json.dump({
     "sshUser": "$ssh_user",
     "sshKeyFile": state + "/client_key",
     "sshHostKeyLine": "127.0.0.1 " + " ".join(open(state + "/ssh_host_ed25519_key.pub").read().split()[:2]),
+    "sshHostKeyLines": ["127.0.0.1 " + " ".join(open(state + "/ssh_host_" + kind + "_key.pub").read().split()[:2]) for kind in ("ed25519", "ecdsa", "rsa")],
+    "devNginxSite": state + "/dev-site/book-shop-dev.conf",
+    "devNginxConf": state + "/dev-nginx.conf",
     "sshdLog": state + "/sshd.log",
     "gitHubApiUrl": "http://127.0.0.1:$github_port/api/v3/",
     "gitHubStateUrl": "http://127.0.0.1:$github_port/_state/",

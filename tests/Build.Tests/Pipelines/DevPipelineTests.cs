@@ -45,6 +45,25 @@ public sealed class DevPipelineTests : DevFixture
         AssertNoSecretIn(pushed, deployed);
     }
 
+    // Every snapshot has a tag of its own: pruning dangling images alone never frees a deployed one,
+    // and the disk MicroK8s shares fills. The host keeps what a rollback needs, nothing older.
+    [Test]
+    public void AfterEachDeployTheHostKeepsTheRunningImageAndTheOneBeforeItOnly()
+    {
+        var tags = new List<string>();
+        for (var deploy = 1; deploy <= 3; deploy++)
+        {
+            if (deploy > 1) App.Commit("src/book_shop/__init__.py", $"\"\"\"book-shop: a small book catalogue (deploy {deploy}).\"\"\"\n");
+            tags.Add(SnapshotTag);
+            var result = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+            Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+
+            var kept = DockerEngine.Succeed("image", "ls", "--format", "{{.Tag}}", $"{Environment.Registry}/{Run.Repository}").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(kept, Is.EquivalentTo(tags.TakeLast(2)), $"after deploy {deploy}");
+        }
+        Assert.That(DockerEngine.Succeed("inspect", "--format", "{{.Config.Image}}", Run.Container), Is.EqualTo(Run.Reference(tags[^1])));
+    }
+
     [Test]
     public async Task ARerunOnTheSameCommitKeepsTheDigestAndNeverPushesADifferentLocalImage()
     {
@@ -95,7 +114,7 @@ public sealed class DevPipelineTests : DevFixture
         Assert.That(result.ExitCode, Is.Not.Zero);
         var offered = Pipeline.Remote.HostKeyPin.Parse(Environment.SshHostKeyLine);
         Assert.That(result.LastErrorLine, Is.EqualTo(
-            $"Error: DeployDev: The host key of 127.0.0.1:{Environment.SshPort} is {offered}, not SHA256:7SbEiTfM+epxoCMeWlI7ZQ26OhyQH9GTWg3nWWJnPOs as EC2_HOST_KEY pins it: refused before sending anything. If the host was rebuilt, take its new key from its console."));
+            $"Error: DeployDev: The host key of 127.0.0.1:{Environment.SshPort} is {offered} (ssh-ed25519), not SHA256:7SbEiTfM+epxoCMeWlI7ZQ26OhyQH9GTWg3nWWJnPOs as EC2_HOST_KEY pins it: refused before sending anything. If the host was rebuilt, take its new key from its console."));
         Assert.That(File.Exists($"/tmp/book-shop-deploy-{Run.Container}.lock"), Is.False, "the deploy script must not have started");
         Assert.That(DockerEngine.Run("inspect", Run.Container).ExitCode, Is.Not.Zero, "no container may have been created");
     }
@@ -119,7 +138,8 @@ public sealed class DevPipelineTests : DevFixture
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: docker push \"{Run.Reference(SnapshotTag)}\""));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (replace {Run.Container}"));
         Assert.That(result.StandardOutput, Does.Contain($"    | image='{Run.Reference(SnapshotTag)}'"));
-        Assert.That(result.StandardOutput, Does.Contain("Dry run: nothing was executed; 5 action(s) planned above."));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (keep the dev site {Environment.DevNginxSite} the repository's"));
+        Assert.That(result.StandardOutput, Does.Contain("Dry run: nothing was executed; 6 action(s) planned above."));
 
         Assert.That(Sorted(DockerEngine.Succeed("images", "--all", "--quiet", "--no-trunc")), Is.EqualTo(images));
         Assert.That(Sorted(DockerEngine.Succeed("ps", "--all", "--quiet", "--no-trunc")), Is.EqualTo(containers));

@@ -30,6 +30,17 @@ public sealed class DevThroughNginxTests : DevFixture
     [TearDown]
     public void RemoveTheBackupContainer() => DockerEngine.Run("rm", "--force", $"{Run.Container}-next");
 
+    /// <summary>The site as the repository has it, for the tests after one that changed it.</summary>
+    [TearDown]
+    public void PutTheRepositorysSiteBack()
+    {
+        if (File.ReadAllText(Environment.DevNginxSite) == RepositorySite) return;
+        File.WriteAllText(Environment.DevNginxSite, RepositorySite);
+        Assert.That(Command.Run("nginx", ["-s", "reload", "-c", Environment.DevNginxConf]).ExitCode, Is.Zero);
+    }
+
+    private static string RepositorySite => File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "nginx-dev.conf"));
+
     private static string VersionAnswer(string sha) => $"{{\"version\": \"0.1.0\", \"commit\": \"{sha}\"}}";
 
     [Test]
@@ -91,6 +102,48 @@ public sealed class DevThroughNginxTests : DevFixture
         Assert.That(gets.Sequence, Is.EqualTo(new[] { VersionAnswer(oldSha) }));
         Assert.That(posts.Failures, Is.Zero, string.Join("\n", posts.Errors));
         Assert.That(DockerEngine.Run("inspect", $"{Run.Container}-next").ExitCode, Is.Not.Zero, "the backup container is gone");
+    }
+
+    // Terraform writes the host's first boot only: a site edited later reaches the host through
+    // DeployDev, which installs it, has nginx check it, reloads, and says so.
+    [Test]
+    public async Task AnEditedSiteReachesTheHostAndNginxServesIt()
+    {
+        var edited = App.Read("infra/nginx-dev.conf").Replace("        proxy_pass http://book_shop_dev;", "        proxy_pass http://book_shop_dev;\n        add_header X-Dev-Site edited always;");
+        Assert.That(edited, Does.Contain("X-Dev-Site"));
+        App.Commit("infra/nginx-dev.conf", edited);
+
+        var deploy = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+
+        Assert.That(deploy.ExitCode, Is.Zero, deploy.AllOutput);
+        Assert.That(deploy.StandardOutput, Does.Contain($"[127.0.0.1] the dev site {Environment.DevNginxSite} changed to the repository's infra/nginx-dev.conf (sha256 "));
+        Assert.That(File.ReadAllText(Environment.DevNginxSite), Is.EqualTo(edited));
+        using var http = new HttpClient();
+        using var answer = await http.GetAsync(Site("/version"));
+        Assert.That(await answer.Content.ReadAsStringAsync(), Is.EqualTo(VersionAnswer(App.Sha)));
+        Assert.That(answer.Headers.GetValues("X-Dev-Site"), Is.EqualTo(new[] { "edited" }), "nginx serves the edited site");
+
+        var again = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+        Assert.That(again.ExitCode, Is.Zero, again.AllOutput);
+        Assert.That(again.StandardOutput, Does.Contain($"[127.0.0.1] the dev site {Environment.DevNginxSite} is the repository's"));
+        Assert.That(again.StandardOutput, Does.Not.Contain($"[127.0.0.1] the dev site {Environment.DevNginxSite} changed"));
+    }
+
+    [Test]
+    public void ASiteNginxRefusesFailsTheRunBeforeTheContainerIsTouchedAndTheHostKeepsItsSite()
+    {
+        var before = File.ReadAllText(Environment.DevNginxSite);
+        App.Commit("infra/nginx-dev.conf", App.Read("infra/nginx-dev.conf").Replace("proxy_next_upstream_tries 2;", "proxy_next_upstream_tries two;"));
+
+        var deploy = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+
+        Assert.That(deploy.ExitCode, Is.Not.Zero);
+        Assert.That(deploy.AllOutput, Does.Contain("[127.0.0.1] nginx refused the repository's dev site:"));
+        Assert.That(deploy.AllOutput, Does.Contain($"\"proxy_next_upstream_tries\" directive invalid number in {Environment.DevNginxSite}:29"));
+        Assert.That(deploy.LastErrorLine, Is.EqualTo($"Error: DeployDev: `ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (keep the dev site {Environment.DevNginxSite} the repository's)` failed with exit code 1: the host keeps the site it had and the dev container was not touched: fix infra/nginx-dev.conf (nginx -t says why above) and re-run."));
+        Assert.That(File.ReadAllText(Environment.DevNginxSite), Is.EqualTo(before));
+        Assert.That(DockerEngine.Run("inspect", Run.Container).ExitCode, Is.Not.Zero, "no container was started");
+        Assert.That(Command.Run("nginx", ["-t", "-q", "-c", Environment.DevNginxConf]).ExitCode, Is.Zero, "nginx's configuration is whole");
     }
 
     /// <summary>POSTs new books back to back; anything but 201 Created is a failure (a 409 would be a POST applied twice).</summary>

@@ -5,7 +5,7 @@ namespace Pipeline.Tests.Support;
 /// <summary>A real git repository holding a copy of this repository's application and Dockerfile.</summary>
 public sealed class AppRepository : IDisposable
 {
-    private static readonly string[] Copied = ["Dockerfile", ".dockerignore", ".gitignore", "pyproject.toml", "src", "manifests"];
+    private static readonly string[] Copied = ["Dockerfile", ".dockerignore", ".gitignore", "pyproject.toml", "src", "manifests", "infra/nginx-dev.conf"];
     private readonly TempGitRepository _repository = new();
 
     public AppRepository()
@@ -15,7 +15,11 @@ public sealed class AppRepository : IDisposable
             var source = System.IO.Path.Combine(RepositoryRoot.Path, name);
             var target = System.IO.Path.Combine(Root, name);
             if (Directory.Exists(source)) TestFiles.CopyDirectory(source, target, "__pycache__");
-            else File.Copy(source, target);
+            else
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+                File.Copy(source, target);
+            }
         }
         Sha = _repository.Commit("the application");
     }

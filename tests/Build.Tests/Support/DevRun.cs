@@ -37,6 +37,8 @@ public sealed class DevRun(TestEnvironment environment)
         ["DEV_CONTAINER"] = Container,
         ["DEV_HOST_PORT"] = Port.ToString(),
         ["DEV_BACKUP_PORT"] = BackupPort.ToString(),
+        ["DEV_NGINX_SITE"] = environment.DevNginxSite,
+        ["DEV_NGINX_CONF"] = environment.DevNginxConf,
         ["HEALTH_TIMEOUT"] = "20s",
         ["GITHUB_ACTIONS"] = "true",
         ["GITHUB_OUTPUT"] = Output,

@@ -14,7 +14,7 @@ public sealed record TestEnvironment(
     string SshHost, int SshPort, string SshUser, string SshKeyFile, string SshHostKeyLine,
     string GitHubApiUrl, string GitHubStateUrl, string GitHubToken, string Microk8s, string Microk8sState,
     string Microk8sAuthFile, string ContainersConf, string TokenRegistry, string TokenServiceLog, string TokenServiceControl,
-    string DevNginxUrl, string SshdLog)
+    string DevNginxUrl, string SshdLog, IReadOnlyList<string> SshHostKeyLines, string DevNginxSite, string DevNginxConf)
 {
     private static readonly Lazy<(TestEnvironment? Environment, string Reason)> Loaded = new(Load);
 

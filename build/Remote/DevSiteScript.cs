@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Text;
+using Pipeline.Settings;
+
+namespace Pipeline.Remote;
+
+/// <summary>
+/// The dev site nginx serves on the EC2 host, kept equal to the repository's infra/nginx-dev.conf
+/// by DeployDev: Terraform writes the host's first boot only, so a site edited later reaches the
+/// host this way, over the pinned SSH, and never by replacing the host.
+/// </summary>
+public sealed record DevSiteInstall(string Content, DevSite Site)
+{
+    /// <summary>The site file in the repository, relative to its root.</summary>
+    public const string RepositoryFile = "infra/nginx-dev.conf";
+
+    public static DevSiteInstall FromRepository(string repositoryRoot, DevSite site)
+    {
+        var path = Path.Combine(repositoryRoot, RepositoryFile);
+        return File.Exists(path)
+            ? new DevSiteInstall(File.ReadAllText(path).Replace("\r\n", "\n"), site)
+            : throw new BuildInputException($"{RepositoryFile} does not exist: DeployDev installs it as the dev site on the EC2 host (nginx on 8080 in front of the dev container).");
+    }
+
+    public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Content)));
+
+    /// <summary>
+    /// Nothing happens when the host's site already has these bytes. Otherwise the site is
+    /// installed, `nginx -t` checks the whole configuration, and nginx reloads (gracefully: requests
+    /// in flight finish); a site that nginx refuses is put back as it was and the run fails.
+    /// </summary>
+    public string Script()
+    {
+        Parse.RemotePath(Site.Path);
+        Parse.RemotePath(Site.NginxConf);
+        return new ShellScript()
+            .Set("site_path", Site.Path)
+            .Set("nginx_conf", Site.NginxConf)
+            .Set("want_sha256", Sha256)
+            .Set("site", Content)
+            .Body("""
+                # One look at (and change of) the site at a time.
+                exec 8>/tmp/book-shop-dev-site.lock
+                flock -w 120 8 || { echo "another run held the dev site's lock for 2 minutes" >&2; exit 1; }
+                have="$(sha256sum "$site_path" 2>/dev/null | cut -d ' ' -f 1 || true)"
+                if [ "$have" = "$want_sha256" ]; then
+                  echo "the dev site $site_path is the repository's"
+                  exit 0
+                fi
+                work="$(mktemp -d)"
+                trap 'rm -rf "$work"' EXIT
+                printf '%s' "$site" >"$work/site"
+                if [ -f "$site_path" ]; then cp "$site_path" "$work/before"; fi
+                sudo -n install -m 644 "$work/site" "$site_path"
+                if ! sudo -n nginx -t -q -c "$nginx_conf" 2>"$work/check"; then
+                  if [ -f "$work/before" ]; then sudo -n install -m 644 "$work/before" "$site_path"; else sudo -n rm -f "$site_path"; fi
+                  echo "nginx refused the repository's dev site:" >&2
+                  sed 's/^/  | /' "$work/check" >&2
+                  echo "the host keeps the site it had and the dev container was not touched: fix infra/nginx-dev.conf (nginx -t says why above) and re-run." >&2
+                  exit 1
+                fi
+                sudo -n nginx -s reload -c "$nginx_conf"
+                echo "the dev site $site_path changed to the repository's infra/nginx-dev.conf (sha256 $want_sha256, was ${have:-absent}): nginx checked it and reloaded"
+                """)
+            .ToString();
+    }
+}
