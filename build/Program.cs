@@ -7,7 +7,7 @@ using Pipeline;
 using Pipeline.Effects;
 using Pipeline.Hosting;
 
-var exit = BuildHost.Create().Run(args);
+var exit = BuildHost.Create().Run(Pipeline.Settings.CommandLine.InHostSpelling(args));
 if (Pipeline.Settings.SettingsHelp.IsRequested(args))
 {
     Console.WriteLine(Pipeline.Settings.SettingsHelp.Render(Pipeline.Settings.SettingsCatalog.OfAssemblies(typeof(BuildHost).Assembly)));

@@ -14,12 +14,11 @@ public sealed record DevSiteInstall(string Content, DevSite Site)
     /// <summary>The site file in the repository, relative to its root.</summary>
     public const string RepositoryFile = "infra/nginx-dev.conf";
 
-    public static DevSiteInstall FromRepository(string repositoryRoot, DevSite site)
+    /// <summary>The repository's site, or null when the repository has none (its host's nginx is then not managed here).</summary>
+    public static DevSiteInstall? FromRepository(string repositoryRoot, DevSite site)
     {
         var path = Path.Combine(repositoryRoot, RepositoryFile);
-        return File.Exists(path)
-            ? new DevSiteInstall(File.ReadAllText(path).Replace("\r\n", "\n"), site)
-            : throw new BuildInputException($"{RepositoryFile} does not exist: DeployDev installs it as the dev site on the EC2 host (nginx on 8080 in front of the dev container).");
+        return File.Exists(path) ? new DevSiteInstall(File.ReadAllText(path).Replace("\r\n", "\n"), site) : null;
     }
 
     public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Content)));

@@ -12,10 +12,30 @@ public static class CommandLine
     /// <summary>Every spelling that asks for a plan. Cake knows three; --dry-run is this project's users'.</summary>
     private static readonly string[] DryRunNames = ["dry-run", "dryrun", "noop", "whatif"];
 
+    /// <summary>The options Cake.Frosting's host reads itself (through Spectre.Console.Cli, which matches them as written).</summary>
+    private static readonly string[] HostOptions =
+        ["target", "working", "verbosity", "description", "descriptions", "showdescription", "showdescriptions", "tree", "showtree",
+         "dryrun", "noop", "whatif", "exclusive", "version", "ver", "info", "help"];
+
+    /// <summary>
+    /// The strict command line takes every name case-insensitively, as Cake's arguments do; the
+    /// host's own options match only in lower case. `--TARGET=Dev` would pass the strict check,
+    /// reach Cake as an ordinary argument, and the host would run no target and exit 0: a green
+    /// CI job that deployed nothing. So the host's options are handed on in the host's spelling.
+    /// </summary>
+    public static string[] InHostSpelling(IEnumerable<string> args) => args.Select(arg =>
+    {
+        if (!arg.StartsWith("--", StringComparison.Ordinal)) return arg;
+        var end = arg.IndexOf('=') is var equals and >= 0 ? equals : arg.Length;
+        var name = arg[2..end];
+        var lower = name.ToLowerInvariant();
+        return name != lower && HostOptions.Contains(lower) ? $"--{lower}{arg[end..]}" : arg;
+    }).ToArray();
+
     /// <summary>Whether any dry-run spelling, in any case, was given (and not set to false).</summary>
     public static bool IsDryRun(ICakeArguments arguments) =>
         arguments.GetArguments().Any(pair => DryRunNames.Contains(Normalise(pair.Key))
-            && pair.Value.All(value => !string.Equals(value, "false", StringComparison.OrdinalIgnoreCase)));
+            && pair.Value.All(value => SettingsReader.IsTrue(value) != false));
 
     /// <summary>One line for each argument that is no setting, and for an unknown target; each with the nearest known name.</summary>
     public static IReadOnlyList<string> Refusals(ICakeArguments arguments, SettingsCatalog catalog)
@@ -36,7 +56,7 @@ public static class CommandLine
             {
                 continue;
             }
-            refusals.Add($"--{SettingsReader.Printable(name)}: unknown" + (Nearest(normal, settings.Concat(["dry-run"])) is { } nearest
+            refusals.Add($"--{SettingsReader.Printable(name)}: unknown" + (Nearest(normal, settings.Concat(["dry-run"]).Concat(HostOptions)) is { } nearest
                 ? $"; did you mean --{nearest}?"
                 : ": --help lists the settings."));
         }

@@ -19,6 +19,7 @@ public sealed class SettingsReader(ICakeArguments arguments, Func<string, string
 {
     private readonly List<SettingProblem> _problems = [];
     private readonly List<Secret> _secrets = [];
+    private readonly HashSet<Setting> _givenBare = [];
 
     public IReadOnlyList<SettingProblem> Problems => _problems;
 
@@ -29,10 +30,21 @@ public sealed class SettingsReader(ICakeArguments arguments, Func<string, string
     {
         if (setting.Argument is not null && arguments.HasArgument(setting.Argument))
         {
-            return NullIfEmpty(arguments.GetArguments(setting.Argument).LastOrDefault());
+            if (NullIfEmpty(arguments.GetArguments(setting.Argument).LastOrDefault()) is { } value) return value;
+            // "--registry" alone would blank the setting and hide its variable: refused, once.
+            if (_givenBare.Add(setting)) _problems.Add(new SettingProblem(setting, $"--{setting.Argument} needs a value: pass --{setting.Argument}=<value>", IsMissing: false));
+            return null;
         }
         return NullIfEmpty(environment(setting.Variable));
     }
+
+    /// <summary>on/off, true/false, yes/no, 1/0 in any case; null for anything else.</summary>
+    public static bool? IsTrue(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "true" or "on" or "yes" or "1" => true,
+        "false" or "off" or "no" or "0" => false,
+        _ => null,
+    };
 
     public T Optional<T>(Setting setting, T fallback, Func<string, T> parse)
     {
@@ -45,19 +57,23 @@ public sealed class SettingsReader(ICakeArguments arguments, Func<string, string
         var raw = Raw(setting);
         if (raw is null)
         {
+            if (_givenBare.Contains(setting)) return placeholder;
             _problems.Add(new SettingProblem(setting, "missing: " + HowToSet(setting), IsMissing: true));
             return placeholder;
         }
         return Parse(setting, raw, parse, placeholder);
     }
 
-    public bool Flag(Setting setting) =>
-        Optional(setting, false, raw => raw.ToLowerInvariant() switch
+    /// <summary>A switch: given bare (`--insecure-accept-any-host-key`) it is on.</summary>
+    public bool Flag(Setting setting)
+    {
+        if (setting.Argument is not null && arguments.HasArgument(setting.Argument)
+            && string.IsNullOrWhiteSpace(arguments.GetArguments(setting.Argument).LastOrDefault()))
         {
-            "true" or "1" or "yes" => true,
-            "false" or "0" or "no" => false,
-            _ => throw new FormatException("is not true or false"),
-        });
+            return true;
+        }
+        return Optional(setting, false, raw => IsTrue(raw) ?? throw new FormatException("is not on or off (true/false, yes/no, 1/0)"));
+    }
 
     /// <summary>A secret from its variable, or from the file its *_FILE variable names (opened only when <paramref name="readFile"/>).</summary>
     public Secret? Secret(Setting setting, Setting? fileSetting = null, bool readFile = true)

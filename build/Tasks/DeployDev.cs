@@ -1,3 +1,4 @@
+using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Pipeline.Remote;
 using Pipeline.Settings;
@@ -24,7 +25,14 @@ public sealed class DeployDev : AsyncPipelineTask
         var site = DevSiteInstall.FromRepository(context.RepositoryRoot, context.Settings.DevSite);
         var deploy = new DevDeploy(context.SnapshotReference, devApp, context.Version);
 
-        await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"keep the dev site {site.Site.Path} the repository's", site.Script(), SiteAllowance));
+        if (site is null)
+        {
+            context.Log.Warning("{0} does not exist: the dev site on the host is left as it is.", DevSiteInstall.RepositoryFile);
+        }
+        else
+        {
+            await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"keep the dev site {site.Site.Path} the repository's", site.Script(), SiteAllowance));
+        }
 
         // Two health waits at most: the new version on the backup port, then as dev-app.
         await context.Effects.Perform(new RunRemoteScript(context.Ec2, $"replace {devApp.Name}", deploy.Script(), 2 * devApp.HealthTimeout + PullAllowance)
