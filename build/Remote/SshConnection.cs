@@ -63,6 +63,12 @@ public sealed class SshConnection(RemoteTarget target) : IDisposable
                 }
                 early.Dispose();
             }
+            catch (HostUnreachable unreachable)
+            {
+                // The host did not answer the early attempt: that was the first attempt, so a dead
+                // host costs one connect timeout, not two (retried and reported below).
+                return _client = await Connect(context, unreachable);
+            }
             catch (Exception exception) when (exception is BuildInputException or SshException or SocketException)
             {
                 // Connected again below, where a failure is retried and reported.
@@ -87,13 +93,17 @@ public sealed class SshConnection(RemoteTarget target) : IDisposable
     }
 
     /// <summary>Connects, retrying a connection that could not be made (Polly, as every retry of the run); a refused key is final.</summary>
-    private async Task<SshClient> Connect(ICakeContext context)
+    private async Task<SshClient> Connect(ICakeContext context, HostUnreachable? firstAttempt = null)
     {
         var key = Target.PrivateKey ?? throw new BuildInputException("EC2_SSH_KEY is not set: set it to the private key text, or EC2_SSH_KEY_FILE to its path.");
         var retries = CommandRetries.Pipeline(Target.ConnectRetries,
             exception => exception is HostUnreachable,
             (exception, attempt, delay) => context.Log.Warning("{0}; retry {1} of {2} in {3:0.0}s", exception.Message, attempt, Target.ConnectRetries, delay.TotalSeconds));
-        return await retries.ExecuteAsync(async _ => await ConnectOnce(context, key, quiet: false));
+        return await retries.ExecuteAsync(async _ =>
+        {
+            if (Interlocked.Exchange(ref firstAttempt, null) is { } failed) throw failed;
+            return await ConnectOnce(context, key, quiet: false);
+        });
     }
 
     private void WarnUnchecked(ICakeContext context, HostKeyPin offered) =>

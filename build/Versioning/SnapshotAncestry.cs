@@ -14,8 +14,7 @@ public static class SnapshotAncestry
         using var repository = new Repository(Repository.Discover(repositoryRoot));
         try
         {
-            return repository.Lookup<Commit>(shaOrPrefix)?.Sha
-                ?? throw new BuildInputException($"The snapshot's commit {shaOrPrefix} is not in this repository: fetch the full history (actions/checkout with fetch-depth: 0) and check that dev was merged.");
+            return (repository.Lookup<Commit>(shaOrPrefix) ?? throw NotHere(shaOrPrefix)).Sha;
         }
         catch (AmbiguousSpecificationException)
         {
@@ -23,11 +22,15 @@ public static class SnapshotAncestry
         }
     }
 
+    private static BuildInputException NotHere(string sha) =>
+        new($"The snapshot's commit {sha} is not in this repository: fetch the full history (actions/checkout with fetch-depth: 0) and check that dev was merged.");
+
     public static void Check(string repositoryRoot, string snapshotSha)
     {
         using var repository = new Repository(Repository.Discover(repositoryRoot));
         var head = repository.Head.Tip;
-        var snapshot = repository.Lookup<Commit>(snapshotSha)!;
+        // A record's commit may be one this clone lacks: a shallow clone, or a record of another repository.
+        var snapshot = repository.Lookup<Commit>(snapshotSha) ?? throw NotHere(snapshotSha);
 
         if (repository.ObjectDatabase.FindMergeBase(snapshot, head)?.Sha != snapshot.Sha)
         {

@@ -318,6 +318,39 @@ public sealed class DroppedSessionTests : DevFixture
         Assert.That(result.LastErrorLine, Does.EndWith("): check EC2_HOST, EC2_PORT and the security group."));
     }
 
+    // The run opens its connection early, while Build and Push run; when that attempt meets a
+    // host that never answers, it is the run's first attempt, not one more before the attempts.
+    [Test]
+    public async Task AHostThatNeverAnswersIsAskedOncePerAttempt()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<System.Net.Sockets.TcpClient>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) accepted.Add(await silent.AcceptTcpClientAsync(stop.Token));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        var settings = Run.Environment();
+        settings["EC2_PORT"] = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port.ToString();
+        settings["SSH_RETRIES"] = "0";
+
+        var result = HostProcess.Run(App.Root, settings, "--target=DeployDev");
+        await stop.CancelAsync();
+        await accepting;
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: DeployDev: Could not reach 127.0.0.1:{settings["EC2_PORT"]} over SSH ("), result.AllOutput);
+        Assert.That(accepted, Has.Count.EqualTo(1), "one attempt with no retries: the early one");
+        foreach (var client in accepted) client.Dispose();
+    }
+
     [Test]
     public async Task ADroppedSessionIsReportedWithTheStateTheHostWasLeftIn()
     {
