@@ -7,12 +7,13 @@ using Pipeline;
 using Pipeline.Effects;
 using Pipeline.Hosting;
 
-var exit = BuildHost.Create().Run(Pipeline.Settings.CommandLine.InHostSpelling(args));
+// --help is this tool's own: targets, dry run and settings, not the Cake host's generic options.
 if (Pipeline.Settings.SettingsHelp.IsRequested(args))
 {
-    Console.WriteLine(Pipeline.Settings.SettingsHelp.Render(Pipeline.Settings.SettingsCatalog.OfAssemblies(typeof(BuildHost).Assembly)));
+    Console.Write(Pipeline.Settings.SettingsHelp.Usage(Pipeline.Settings.SettingsCatalog.OfAssemblies(typeof(BuildHost).Assembly)));
+    return 0;
 }
-return exit;
+return BuildHost.Create().Run(Pipeline.Settings.CommandLine.InHostSpelling(args));
 
 namespace Pipeline
 {

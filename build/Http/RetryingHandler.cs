@@ -6,6 +6,14 @@ using Polly.Timeout;
 
 namespace Pipeline.Http;
 
+/// <summary>Whose endpoint a client talks to, in words, and the setting that says where it is: the failure line names both.</summary>
+public sealed record HttpService(string Name, string Setting)
+{
+    public static readonly HttpService Registry = new("the registry", "REGISTRY");
+    public static readonly HttpService EcrPublic = new("ECR Public's API", "AWS_ENDPOINT_URL_ECR_PUBLIC (or AWS_ENDPOINT_URL; unset means the real endpoint)");
+    public static readonly HttpService GitHub = new("GitHub's API", "GITHUB_API_URL");
+}
+
 /// <summary>How hard the pipeline's HTTP clients try: settings, so tests and slow links can tune them.</summary>
 public sealed record RetryPolicy(int MaxRetries, TimeSpan FirstDelay, TimeSpan MaxDelay, TimeSpan AttemptTimeout)
 {
@@ -22,11 +30,13 @@ public sealed class RetryingHandler : DelegatingHandler
 {
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly RetryPolicy _policy;
+    private readonly HttpService _service;
 
-    public RetryingHandler(RetryPolicy policy, ICakeLog? log, HttpMessageHandler? inner = null)
+    public RetryingHandler(RetryPolicy policy, ICakeLog? log, HttpService service, HttpMessageHandler? inner = null)
         : base(inner ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
     {
         _policy = policy;
+        _service = service;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
         // Polly refuses a retry strategy of zero attempts; HTTP_RETRIES=0 means one attempt only.
         if (policy.MaxRetries > 0) builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
@@ -64,7 +74,7 @@ public sealed class RetryingHandler : DelegatingHandler
         }
         catch (Exception exception) when (exception is TimeoutRejectedException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            throw new EndpointException(request, exception, _policy);
+            throw new EndpointException(_service, request, exception, _policy);
         }
         finally
         {
@@ -112,9 +122,9 @@ public sealed class RetryingHandler : DelegatingHandler
 /// A request that got no answer on any attempt, as one line: what went wrong, the endpoint (its
 /// path, never its query), how often it was tried, and what to check.
 /// </summary>
-public sealed class EndpointException(HttpRequestMessage request, Exception last, RetryPolicy policy) : PipelineException(
-    $"{Reason(last, policy)} ({request.Method} {request.RequestUri?.GetLeftPart(UriPartial.Path)}, {policy.MaxRetries + 1} attempt(s)): " +
-    $"check that the address is the one meant and that it answers from this machine, then re-run.", last)
+public sealed class EndpointException(HttpService service, HttpRequestMessage request, Exception last, RetryPolicy policy) : PipelineException(
+    $"{service.Name} did not answer: {Reason(last, policy)} ({request.Method} {request.RequestUri?.GetLeftPart(UriPartial.Path)}, {policy.MaxRetries + 1} attempt(s)): " +
+    $"check {service.Setting} and that the address answers from this machine, then re-run.", last)
 {
     private static string Reason(Exception exception, RetryPolicy policy) => exception switch
     {

@@ -28,7 +28,7 @@ public sealed class RegistryAccess(IServiceProvider services, PipelineHttp http)
 
     private async Task<RegistryCredentials?> LoginOnce()
     {
-        var credentials = await RegistryLogin.For(Context.Settings, http.Handler).Credentials(Context.Effects);
+        var credentials = await RegistryLogin.For(Context.Settings, http.For(HttpService.EcrPublic)).Credentials(Context.Effects);
         if (credentials is { IsPlanned: false })
         {
             Context.MaskInGitHubActions([credentials.Password]);
@@ -39,7 +39,7 @@ public sealed class RegistryAccess(IServiceProvider services, PipelineHttp http)
     }
 
     /// <summary>The registry's API, with the credentials of the login (anonymous before it).</summary>
-    public RegistryClient Api => _api ??= new RegistryClient(Image.Registry, _login is { IsCompletedSuccessfully: true } ? _login.Result : null, http.Handler);
+    public RegistryClient Api => _api ??= new RegistryClient(Image.Registry, _login is { IsCompletedSuccessfully: true } ? _login.Result : null, http.For(HttpService.Registry));
 
     /// <summary>
     /// A read. A dry run that cannot read (no registry given, no credentials for it, the registry

@@ -48,8 +48,18 @@ public sealed class RunRemoteScript(SshConnection ssh, string purpose, string sc
 
     public override RemoteResult Planned => new(0, []);
 
-    public override string Describe() =>
-        $"ssh {ssh.Target} ({purpose}, at most {timeout.TotalSeconds:0}s):{Environment.NewLine}{string.Join(Environment.NewLine, Script.TrimEnd().Split('\n').Select(line => "    | " + line))}";
+    /// <summary>
+    /// The ssh command line that does what SSH.NET does here, to paste as it stands: the script
+    /// goes to the remote shell on standard input, as a quoted here-document.
+    /// </summary>
+    public override string Describe()
+    {
+        var end = "BOOK_SHOP_SCRIPT";
+        var lines = Script.TrimEnd().Split('\n');
+        while (lines.Contains(end)) end += "_END";
+        return $"ssh -p {ssh.Target.Port} {ssh.Target.User}@{ssh.Target.Host} sh -s <<'{end}'    # {purpose}, at most {timeout.TotalSeconds:0}s"
+            + Environment.NewLine + string.Join(Environment.NewLine, lines) + Environment.NewLine + end;
+    }
 
     public override async Task<RemoteResult> ExecuteAsync(ICakeContext context)
     {

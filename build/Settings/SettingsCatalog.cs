@@ -11,11 +11,14 @@ public sealed class SettingsCatalog
 {
     private readonly Dictionary<string, IReadOnlyList<Setting>> _byTask;
     private readonly Dictionary<string, IReadOnlyList<string>> _dependencies;
+    private readonly Dictionary<string, string> _descriptions;
 
-    private SettingsCatalog(Dictionary<string, IReadOnlyList<Setting>> byTask, Dictionary<string, IReadOnlyList<string>> dependencies, IReadOnlyList<Setting> all)
+    private SettingsCatalog(Dictionary<string, IReadOnlyList<Setting>> byTask, Dictionary<string, IReadOnlyList<string>> dependencies,
+        Dictionary<string, string> descriptions, IReadOnlyList<Setting> all)
     {
         _byTask = byTask;
         _dependencies = dependencies;
+        _descriptions = descriptions;
         All = all;
     }
 
@@ -32,17 +35,19 @@ public sealed class SettingsCatalog
     public static SettingsCatalog Of(IEnumerable<Type> taskTypes)
     {
         var byTask = new Dictionary<string, IReadOnlyList<Setting>>(StringComparer.OrdinalIgnoreCase);
+        var descriptions = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var dependencies = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         List<string> DependenciesOf(string task) => dependencies.TryGetValue(task, out var list) ? list : dependencies[task] = [];
         foreach (var type in taskTypes)
         {
             var name = Tasks.TaskNames.Of(type);
             byTask[name] = Declared(type, []).Distinct().ToList();
+            descriptions[name] = type.GetCustomAttribute<TaskDescriptionAttribute>()?.Description ?? "";
             DependenciesOf(name).AddRange(type.GetCustomAttributes<IsDependentOnAttribute>().Select(dependency => Tasks.TaskNames.Of(dependency.Task)));
             foreach (var dependee in type.GetCustomAttributes<IsDependeeOfAttribute>()) DependenciesOf(Tasks.TaskNames.Of(dependee.Task)).Add(name);
         }
         var all = Fields(typeof(Settings)).Concat(byTask.Values.SelectMany(settings => settings)).Distinct().ToList();
-        return new SettingsCatalog(byTask, dependencies.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<string>)pair.Value, StringComparer.OrdinalIgnoreCase), all);
+        return new SettingsCatalog(byTask, dependencies.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<string>)pair.Value, StringComparer.OrdinalIgnoreCase), descriptions, all);
     }
 
     /// <summary>The targets and every task they depend on: what a run of them may execute.</summary>
@@ -56,6 +61,23 @@ public sealed class SettingsCatalog
             foreach (var dependency in _dependencies.GetValueOrDefault(task, [])) pending.Push(dependency);
         }
         return [.. found];
+    }
+
+    /// <summary>The task's [TaskDescription], or empty.</summary>
+    public string Description(string task) => _descriptions.GetValueOrDefault(task, "");
+
+    /// <summary>What a run of the target executes, in the order the engine runs it: dependencies first, the target last.</summary>
+    public IReadOnlyList<string> RunOrder(string target)
+    {
+        var order = new List<string>();
+        void Visit(string task)
+        {
+            if (order.Contains(task, StringComparer.OrdinalIgnoreCase)) return;
+            foreach (var dependency in _dependencies.GetValueOrDefault(task, [])) Visit(dependency);
+            order.Add(task);
+        }
+        Visit(target);
+        return order;
     }
 
     /// <summary>What the given tasks read, in the catalogue's order.</summary>

@@ -18,7 +18,7 @@ public sealed class Release(PipelineHttp http) : AsyncPipelineTask
     {
         var settings = context.Settings;
         var promotion = context.Promotion;
-        var github = new GitHubReleases(settings.GitHubApiUrl, settings.GitHubRepository, settings.GitHubToken, context.Effects, http.Handler);
+        var github = new GitHubReleases(settings.GitHubApiUrl, settings.GitHubRepository, settings.GitHubToken, context.Effects, http.For(HttpService.GitHub));
         var canRead = settings.GitHubToken is not null && !Placeholders.IsPlaceholder(settings.GitHubRepository);
         try
         {

@@ -10,7 +10,6 @@ namespace Pipeline.Tests.Host;
 public sealed class FailureLineTests
 {
     private const string Key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
-    private const string CheckTheAddress = "check that the address is the one meant and that it answers from this machine, then re-run.";
 
     private TempGitRepository _repository = null!;
     private string _sha7 = "";
@@ -62,7 +61,7 @@ public sealed class FailureLineTests
         var result = Run("Dev", ("REGISTRY", $"127.0.0.1:{closed}"));
 
         Assert.That(result.LastErrorLine, Is.EqualTo(
-            $"Error: Build: the connection was refused (HEAD http://127.0.0.1:{closed}/v2/book-shop/manifests/0.1.0-SNAPSHOT-{_sha7}, 1 attempt(s)): {CheckTheAddress}"));
+            $"Error: Build: the registry did not answer: the connection was refused (HEAD http://127.0.0.1:{closed}/v2/book-shop/manifests/0.1.0-SNAPSHOT-{_sha7}, 1 attempt(s)): check REGISTRY and that the address answers from this machine, then re-run."));
     }
 
     [TestCase("not JSON at all")]
@@ -86,7 +85,7 @@ public sealed class FailureLineTests
 
         var result = Run("Dev", ("REGISTRY_TYPE", "ecr-public"), ("REGISTRY", "public.ecr.aws/example"), ("AWS_ENDPOINT_URL_ECR_PUBLIC", $"http://127.0.0.1:{closed}/"));
 
-        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: Login: the connection was refused (POST http://127.0.0.1:{closed}/, 1 attempt(s)): {CheckTheAddress}"));
+        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: Login: ECR Public's API did not answer: the connection was refused (POST http://127.0.0.1:{closed}/, 1 attempt(s)): check AWS_ENDPOINT_URL_ECR_PUBLIC (or AWS_ENDPOINT_URL; unset means the real endpoint) and that the address answers from this machine, then re-run."));
     }
 
     [TestCase("not JSON at all", "SerializationException: Invalid JSON string")]
@@ -137,6 +136,6 @@ public sealed class FailureLineTests
 
         var result = Run("Dev", dryRun: false, ["--verbosity=diagnostic"], ("REGISTRY", $"127.0.0.1:{closed}"));
 
-        Assert.That(result.AllOutput, Does.Contain("Build: the connection was refused").And.Contain("   at "));
+        Assert.That(result.AllOutput, Does.Contain("Build: the registry did not answer: the connection was refused").And.Contain("   at "));
     }
 }

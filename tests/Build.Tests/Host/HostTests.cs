@@ -233,6 +233,26 @@ public sealed class HostTests
         Assert.That(result.StandardOutput, Does.Contain("--target").And.Contain("--dryrun").And.Contain("--exclusive").And.Contain("--tree"));
     }
 
+    // --help describes this tool, not the Cake host it runs on: how to call it, what each target runs.
+    [TestCase("--help")]
+    [TestCase("-h")]
+    [TestCase("--HELP")]
+    public void HelpSaysHowToRunATargetAndWhatEachRuns(string option)
+    {
+        var result = HostProcess.Run(_repository.Root, null, option);
+
+        Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+        var lines = result.StandardOutput.Split('\n').Select(line => line.TrimEnd()).ToList();
+        Assert.That(lines.Take(2), Is.EqualTo(new[] { "USAGE:", "    ./build.sh --target=<Target> [--dry-run] [--name=value ...]     (Windows: ./build.ps1)" }));
+        Assert.That(lines, Does.Contain("                     runs: ReadVersion -> Login -> Build -> Push -> DeployDev"));
+        Assert.That(lines, Does.Contain("                     runs: ReadVersion -> ResolveSnapshot -> Release -> Retag -> Rollout"));
+        Assert.That(lines.First(line => line.StartsWith("    Dev ", StringComparison.Ordinal)), Does.EndWith("On a push to dev: ReadVersion -> Login -> Build -> Push -> DeployDev."));
+        Assert.That(lines, Does.Contain("DRY RUN: --dry-run (or --dryrun, --noop, --whatif; any case) prints every action a real run would take,"));
+        Assert.That(result.StandardOutput, Does.Not.Contain("Build.dll").And.Not.Contain("Default"), "the host's generic help is not shown");
+        Assert.That(lines.IndexOf("DRY RUN: --dry-run (or --dryrun, --noop, --whatif; any case) prints every action a real run would take,"),
+            Is.LessThan(lines.FindIndex(line => line.StartsWith("SETTINGS", StringComparison.Ordinal))));
+    }
+
     [Test]
     public void AnUnknownTargetFails()
     {

@@ -136,9 +136,9 @@ public sealed class DevPipelineTests : DevFixture
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: docker login --username \"AWS\" --password-stdin \"{Environment.Registry}\" < [REDACTED]"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: docker build --tag \"{Run.Reference(SnapshotTag)}\" --build-arg \"VERSION=0.1.0\" --build-arg \"COMMIT={App.Sha}\""));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: docker push \"{Run.Reference(SnapshotTag)}\""));
-        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (replace {Run.Container}"));
-        Assert.That(result.StandardOutput, Does.Contain($"    | image='{Run.Reference(SnapshotTag)}'"));
-        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh {Environment.SshUser}@127.0.0.1:{Environment.SshPort} (keep the dev site {Environment.DevNginxSite} the repository's"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {Environment.SshPort} {Environment.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # replace {Run.Container}"));
+        Assert.That(result.StandardOutput, Does.Contain($"\nimage='{Run.Reference(SnapshotTag)}'"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {Environment.SshPort} {Environment.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # keep the dev site {Environment.DevNginxSite} the repository's"));
         Assert.That(result.StandardOutput, Does.Contain("Dry run: nothing was executed; 6 action(s) planned above."));
 
         Assert.That(Sorted(DockerEngine.Succeed("images", "--all", "--quiet", "--no-trunc")), Is.EqualTo(images));

@@ -160,8 +160,8 @@ public sealed class FaultTests
         // Two attempts of 2 s and one backoff; the body alone would take minutes at a byte a second.
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), result.AllOutput);
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Does.StartWith($"Error: Release: no answer within 2s (GET http://127.0.0.1:{github.Port}/api/v3/repos/"));
-        Assert.That(result.LastErrorLine, Does.EndWith(", 2 attempt(s)): check that the address is the one meant and that it answers from this machine, then re-run."));
+        Assert.That(result.LastErrorLine, Does.StartWith($"Error: Release: GitHub's API did not answer: no answer within 2s (GET http://127.0.0.1:{github.Port}/api/v3/repos/"));
+        Assert.That(result.LastErrorLine, Does.EndWith(", 2 attempt(s)): check GITHUB_API_URL and that the address answers from this machine, then re-run."));
         Assert.That((await _promote.GitHub()).GetProperty("releases").GetArrayLength(), Is.Zero);
     }
 

@@ -313,11 +313,11 @@ public sealed class PromotePipelineTests
         // that (ECR Public would answer), and the plan says it goes on with the record's digest.
         Assert.That(result.StandardOutput, Does.Contain("the plan goes on with the record's digest"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: PUT http://{_environment.Registry}/v2/{_dev.Repository}/manifests/v0.1.0 (the exact bytes of {SnapshotTag}, {_snapshotDigest})"));
-        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh {_environment.SshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.1.0")}"));
-        Assert.That(result.StandardOutput, Does.Contain("    | k apply --namespace \"$namespace\" --filename \"$manifests\""));
-        Assert.That(result.StandardOutput, Does.Contain($"    | image='{_dev.Reference("v0.1.0")}'"));
-        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh {_environment.SshUser}@127.0.0.1:{_environment.SshPort} (check that NodePort 30080 serves v0.1.0 from {_snapshotDigest}"));
-        Assert.That(result.StandardOutput, Does.Contain($"    | want_commit='\"commit\": \"{_snapshotSha}\"'"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_environment.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # roll out {_dev.Reference("v0.1.0")}"));
+        Assert.That(result.StandardOutput, Does.Contain("\nk apply --namespace \"$namespace\" --filename \"$manifests\""));
+        Assert.That(result.StandardOutput, Does.Contain($"\nimage='{_dev.Reference("v0.1.0")}'"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_environment.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # check that NodePort 30080 serves v0.1.0 from {_snapshotDigest}"));
+        Assert.That(result.StandardOutput, Does.Contain($"\nwant_commit='\"commit\": \"{_snapshotSha}\"'"));
 
         var github = await _promote.GitHub();
         Assert.That(github.GetProperty("refs").EnumerateObject().Count(), Is.Zero);

@@ -52,7 +52,7 @@ public sealed class ExpiredTokenTests
     {
         var registry = new EcrPublicLikeRegistry();
         using var client = new RegistryClient(RegistryAddress.Parse("public.ecr.aws/abc1d2e3"),
-            new RegistryCredentials("AWS", new Secret("password")), new RetryingHandler(RetryPolicy.Default, null, registry));
+            new RegistryCredentials("AWS", new Secret("password")), new RetryingHandler(RetryPolicy.Default, null, HttpService.Registry, registry));
 
         var found = await client.HeadManifest("abc1d2e3/book-shop", "1.2.0-SNAPSHOT-7d2a1b2");
 
@@ -64,7 +64,7 @@ public sealed class ExpiredTokenTests
     public async Task A400DeniedThatPersistsIsReportedWithTheRegistrysMessage()
     {
         using var client = new RegistryClient(RegistryAddress.Parse("public.ecr.aws/abc1d2e3"),
-            new RegistryCredentials("AWS", new Secret("password")), new RetryingHandler(RetryPolicy.Default, null, new AlwaysDenied()));
+            new RegistryCredentials("AWS", new Secret("password")), new RetryingHandler(RetryPolicy.Default, null, HttpService.Registry, new AlwaysDenied()));
 
         var error = await Assert.ThrowsAsync<RegistryException>(() => client.HeadManifest("abc1d2e3/book-shop", "v1.2.0"));
 
