@@ -105,13 +105,13 @@ public sealed class GitHubReleases
 
     public Task<Release> CreateRelease(string tag, string body) =>
         _effects.Perform(new Call<Release>(
-            $"POST {Url("releases")} {Json(new { tag_name = tag, name = tag, body = Abbreviate(body), draft = false, prerelease = false })}",
+            $"POST {Url("releases")} {Json(new { tag_name = tag, name = tag, body, draft = false, prerelease = false })}",
             () => _client.Repository.Release.Create(Owner, Name, new NewRelease(tag) { Name = tag, Body = body, Draft = false, Prerelease = false }),
             new Release()));
 
     public Task<Release> UpdateReleaseBody(Release release, string body) =>
         _effects.Perform(new Call<Release>(
-            $"PATCH {Url($"releases/{release.Id}")} {Json(new { body = Abbreviate(body) })}",
+            $"PATCH {Url($"releases/{release.Id}")} {Json(new { body })}",
             () => _client.Repository.Release.Edit(Owner, Name, release.Id, new ReleaseUpdate { Body = body }),
             release));
 
@@ -122,8 +122,6 @@ public sealed class GitHubReleases
     private static readonly JsonSerializerOptions PlanJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string Json(object value) => JsonSerializer.Serialize(value, PlanJson);
-
-    private static string Abbreviate(string text) => text.Length <= 120 ? text : text[..117] + "...";
 
     private static ReleaseVersion Parse(string text) => ReleaseVersion.TryParse(text, out var version) ? version : throw new FormatException(text);
 

@@ -4,6 +4,7 @@ using Pipeline.Http;
 using Octokit;
 using Pipeline.GitHub;
 using Pipeline.Settings;
+using Cake.Core.Diagnostics;
 using S = Pipeline.Settings.Settings;
 
 namespace Pipeline.Tasks;
@@ -19,11 +20,11 @@ public sealed class Release(PipelineHttp http) : AsyncPipelineTask
         var settings = context.Settings;
         var promotion = context.Promotion;
         var github = new GitHubReleases(settings.GitHubApiUrl, settings.GitHubRepository, settings.GitHubToken, context.Effects, http.For(HttpService.GitHub));
-        var canRead = settings.GitHubToken is not null && !Placeholders.IsPlaceholder(settings.GitHubRepository);
+        var reads = new GitHubReads(context, settings.GitHubToken is not null && !Placeholders.IsPlaceholder(settings.GitHubRepository));
         try
         {
-            await Tag(context, github, promotion, canRead);
-            await Publish(context, github, promotion, canRead);
+            await Tag(context, github, promotion, reads);
+            await Publish(context, github, promotion, reads);
         }
         catch (ApiException exception)
         {
@@ -39,9 +40,36 @@ public sealed class Release(PipelineHttp http) : AsyncPipelineTask
         context.NotePromotionStep($"release: {github.ReleaseUrl(promotion.ReleaseTag)}");
     }
 
-    private static async Task Tag(BuildContext context, GitHubReleases github, Promotion promotion, bool canRead)
+    /// <summary>
+    /// GitHub's answers a plan needs. A dry run that cannot ask (no token, no repository, GitHub
+    /// unreachable or refusing) goes on without the answer and says what the plan assumes instead,
+    /// as the registry's reads do; a real run fails.
+    /// </summary>
+    private sealed class GitHubReads(BuildContext context, bool canAsk)
     {
-        var tagged = canRead ? await github.TagCommit(promotion.ReleaseTag) : null;
+        public async Task<(bool Answered, T? Value)> Read<T>(Func<Task<T?>> read, string assumption)
+        {
+            if (!canAsk)
+            {
+                context.Information("GitHub is not asked (no GITHUB_TOKEN or GITHUB_REPOSITORY); {0}", assumption);
+                return (false, default);
+            }
+            try
+            {
+                return (true, await read());
+            }
+            catch (Exception exception) when (context.IsDryRun && exception is EndpointException or ApiException or HttpRequestException or TaskCanceledException)
+            {
+                var why = exception is ApiException api ? GitHubReleases.Describe(api) : exception.Message;
+                context.Warning("Could not ask GitHub ({0}); {1}", why, assumption);
+                return (false, default);
+            }
+        }
+    }
+
+    private static async Task Tag(BuildContext context, GitHubReleases github, Promotion promotion, GitHubReads reads)
+    {
+        var (_, tagged) = await reads.Read(() => github.TagCommit(promotion.ReleaseTag), $"the plan assumes the tag {promotion.ReleaseTag} does not exist yet.");
         if (tagged == promotion.Commit)
         {
             context.Information("The tag {0} already points to {1}: kept.", promotion.ReleaseTag, promotion.Commit);
@@ -67,7 +95,7 @@ public sealed class Release(PipelineHttp http) : AsyncPipelineTask
         }
     }
 
-    private static async Task Publish(BuildContext context, GitHubReleases github, Promotion promotion, bool canRead)
+    private static async Task Publish(BuildContext context, GitHubReleases github, Promotion promotion, GitHubReads reads)
     {
         var imageSection = string.Join("\n",
             "## Image",
@@ -76,7 +104,7 @@ public sealed class Release(PipelineHttp http) : AsyncPipelineTask
             $"- digest: `{promotion.Digest}`",
             $"- tested as: `{promotion.SnapshotTag}` (commit {promotion.Commit})");
 
-        var existing = canRead ? await github.ReleaseByTag(promotion.ReleaseTag) : null;
+        var (_, existing) = await reads.Read(() => github.ReleaseByTag(promotion.ReleaseTag), $"the plan assumes the release {promotion.ReleaseTag} does not exist yet.");
         if (existing is not null)
         {
             if (existing.Body?.Contains(promotion.Digest.Value, StringComparison.Ordinal) == true)
@@ -88,11 +116,12 @@ public sealed class Release(PipelineHttp http) : AsyncPipelineTask
             return;
         }
 
-        var previous = canRead ? await github.PreviousReleaseTag(context.Version.Version) : null;
-        var notes = canRead
-            ? await github.GenerateNotes(promotion.ReleaseTag, promotion.Commit, previous)
-            : Placeholders.For($"notes GitHub generates from {previous ?? "the previous release"} to {promotion.ReleaseTag}");
-        context.Information("Release notes cover {0}..{1}", previous ?? "(the first release)", promotion.ReleaseTag);
-        await github.CreateRelease(promotion.ReleaseTag, $"{notes}\n\n{imageSection}\n");
+        var (knowsPrevious, previous) = await reads.Read(() => github.PreviousReleaseTag(context.Version.Version), "the plan cannot name the previous release.");
+        var from = knowsPrevious ? previous ?? "(the first release)" : Placeholders.For("the previous release");
+        var (_, notes) = knowsPrevious
+            ? await reads.Read<string>(async () => await github.GenerateNotes(promotion.ReleaseTag, promotion.Commit, previous), "the plan shows a placeholder for the notes.")
+            : (false, null);
+        context.Information("Release notes cover {0}..{1}", from, promotion.ReleaseTag);
+        await github.CreateRelease(promotion.ReleaseTag, $"{notes ?? Placeholders.For($"notes GitHub generates from {from} to {promotion.ReleaseTag}")}\n\n{imageSection}\n");
     }
 }
