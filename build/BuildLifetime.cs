@@ -11,7 +11,7 @@ namespace Pipeline;
 /// Before the first task: every setting the chosen tasks need, checked at once. Cake runs this
 /// in a dry run too, so it only reads. After the last task: in a dry run, the plan's footer.
 /// </summary>
-public sealed class BuildLifetime : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(Hosting.RunMode mode) : FrostingLifetime<BuildContext>
 {
     private IReadOnlyList<SettingProblem> _missingForRealRun = [];
     private readonly System.Diagnostics.Stopwatch _elapsed = new();
@@ -20,7 +20,8 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     {
         _elapsed.Start();
         MaskSecrets(context);
-        var tasks = info.TasksToExecute.Select(task => task.Name).ToList();
+        // Cake lists the whole graph even when the target runs alone.
+        var tasks = mode.IsExclusive ? [info.TargetTask.Name] : info.TasksToExecute.Select(task => task.Name).ToList();
         var read = context.SettingsCatalog.For(tasks);
         var problems = context.Settings.ProblemsFor(read);
         _missingForRealRun = problems.Where(problem => problem.IsMissing).ToList();
@@ -40,11 +41,40 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
                 $"{refused.Count} setting(s) missing or invalid for {string.Join(" -> ", tasks)}:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
         }
 
+        if (mode.IsExclusive) ReadWhatAnExclusiveTaskSkips(context, info.TargetTask.Name);
+
         // A real run that will reach the host over SSH starts the handshake now, while the image
         // builds and pushes; DeployDev and Rollout then find the connection open.
         if (!context.IsDryRun && read.Contains(Settings.Settings.Ec2Host))
         {
             context.Ec2.OpenAhead(context);
+        }
+    }
+
+    /// <summary>
+    /// A task run alone (--exclusive) still needs the facts of the tasks it skips. ReadVersion's
+    /// are reads, so they are read here, in a real run too: Build, Push or DeployDev alone work on
+    /// HEAD's snapshot. ResolveSnapshot's proof is not made up for a real run (Release, Retag and
+    /// Rollout alone are refused by the task, with the reason); a plan goes on with HEAD's
+    /// snapshot and a placeholder for the digest, and says so.
+    /// </summary>
+    private static void ReadWhatAnExclusiveTaskSkips(BuildContext context, string target)
+    {
+        var needed = context.SettingsCatalog.Closure([target]);
+        bool Skipped(string task) => needed.Contains(task, StringComparer.OrdinalIgnoreCase) && !string.Equals(task, target, StringComparison.OrdinalIgnoreCase);
+        if (Skipped(Tasks.TaskNames.ReadVersion))
+        {
+            context.Information("{0} does not run (--exclusive): its facts are read here.", Tasks.TaskNames.ReadVersion);
+            context.UseVersion(Versioning.VersionOfHead.Read(context));
+        }
+        if (Skipped(Tasks.TaskNames.ResolveSnapshot) && context.IsDryRun)
+        {
+            var version = context.Version;
+            var tag = context.Settings.SnapshotTag ?? version.SnapshotTag;
+            var release = version.Version.ReleaseTag;
+            context.Information("{0} does not run (--exclusive): the plan promotes {1} with a placeholder for its digest; a real run needs it.", Tasks.TaskNames.ResolveSnapshot, tag);
+            context.UsePromotion(new Promotion(tag, version.Commit.Sha, Registry.ImageDigest.Placeholder($"the digest {Tasks.TaskNames.ResolveSnapshot} proves"),
+                context.Settings.Image.Reference(tag.ToString()), release, context.Settings.Image.Reference(release)));
         }
     }
 

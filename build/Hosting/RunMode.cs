@@ -15,6 +15,11 @@ public sealed class RunMode(ICakeArguments arguments)
 
     public bool IsPlan => _isPlan ??= _planRequested || Settings.CommandLine.IsDryRun(arguments);
 
+    /// <summary>Whether the target runs alone (--exclusive): the host tells, when it starts the target.</summary>
+    public bool IsExclusive { get; private set; }
+
+    public void RunExclusive() => IsExclusive = true;
+
     public void RequestPlan()
     {
         if (_isPlan == false)

@@ -13,7 +13,7 @@ namespace Pipeline.Hosting;
 /// </summary>
 public sealed class TargetListingHost(
     ICakeEngine engine, IExecutionStrategy strategy, IFrostingContext context, ICakeReportPrinter printer, ICakeConfiguration configuration, ICakeLog log,
-    DescriptionScriptHost listing)
+    DescriptionScriptHost listing, RunMode mode)
     : BuildScriptHost<IFrostingContext>(engine, strategy, context, printer, configuration, log)
 {
     public const string DefaultTarget = "Default";
@@ -23,6 +23,7 @@ public sealed class TargetListingHost(
     public override Task<CakeReport> RunTargetsAsync(IEnumerable<string> targets)
     {
         var names = targets.ToList();
+        if (Settings.Exclusive) mode.RunExclusive();
         if (names is [DefaultTarget] && !Tasks.Any(task => task.Name == DefaultTarget))
         {
             Context.Log.Information("No target given. Run one with --target=<name>; add --dry-run to see its plan first.");

@@ -185,6 +185,48 @@ public sealed class HostTests
         Assert.That(host.TasksRun, Is.Empty);
     }
 
+    // --exclusive was refused by every real task ("needs the version that ReadVersion reads").
+    [TestCase("Login", "[dry-run] would run: docker login")]
+    [TestCase("Build", "[dry-run] would run: docker build --tag \"<REGISTRY>/book-shop:1.2.0-SNAPSHOT-")]
+    [TestCase("Push", "[dry-run] would run: docker push \"<REGISTRY>/book-shop:1.2.0-SNAPSHOT-")]
+    [TestCase("DeployDev", "[dry-run] would run: ssh -p 22 ubuntu@<EC2_HOST> sh -s <<'BOOK_SHOP_SCRIPT'    # replace dev-app")]
+    [TestCase("ResolveSnapshot", "Promoting <REGISTRY>/book-shop:1.2.0-SNAPSHOT-")]
+    [TestCase("Release", "/git/tags {\"tag\":\"v1.2.0\"")]
+    [TestCase("Retag", "[dry-run] would run: PUT https://<REGISTRY>/v2/book-shop/manifests/v1.2.0 (the exact bytes of 1.2.0-SNAPSHOT-")]
+    [TestCase("Rollout", "[dry-run] would run: ssh -p 22 ubuntu@<EC2_HOST> sh -s <<'BOOK_SHOP_SCRIPT'    # roll out <REGISTRY>/book-shop:v1.2.0")]
+    public void EveryTaskAloneMakesItsPlan(string task, string planned)
+    {
+        foreach (var manifest in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "manifests")))
+        {
+            _repository.Write(Path.Combine("manifests", Path.GetFileName(manifest)), File.ReadAllText(manifest));
+        }
+        _repository.Commit("manifests");
+        var host = new InProcessHost();
+
+        var exitCode = host.Run(_repository.Root, $"--target={task}", "--exclusive", "--dry-run");
+
+        Assert.That(exitCode, Is.Zero, host.Output);
+        Assert.That(host.TasksRun, Is.EqualTo(new[] { task }));
+        Assert.That(host.Output, Does.Contain(planned));
+        Assert.That(host.Processes.Started, Is.Empty);
+    }
+
+    [Test]
+    public void ATaskThatNeedsResolveSnapshotsProofIsRefusedAloneInARealRunWithTheReason()
+    {
+        var sha7 = new LibGit2Sharp.Repository(_repository.Root).Head.Tip.Sha[..7];
+        var settings = new Dictionary<string, string?>
+        {
+            ["REGISTRY"] = "127.0.0.1:9", ["GITHUB_TOKEN"] = "token-for-the-refusal", ["GITHUB_REPOSITORY"] = "acme/book-shop",
+            ["GITHUB_API_URL"] = "http://127.0.0.1:9/", ["SNAPSHOT_TAG"] = $"1.2.0-SNAPSHOT-{sha7}",
+        };
+
+        var result = HostProcess.Run(_repository.Root, settings, "--target=Release", "--exclusive");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Is.EqualTo("Error: Release: This task releases the snapshot that ResolveSnapshot proves: run it without --exclusive, with --snapshot-tag=X.Y.Z-SNAPSHOT-<sha7> or --snapshot-file=<Dev's snapshot.json>."));
+    }
+
     [TestCase("--dryrun")]
     [TestCase("--dry-run")]
     public void ADryRunOfOneTaskAloneRunsThatTaskInPlanMode(string spelling)
