@@ -2,44 +2,15 @@
 # provider's schema and validators (what refused the first apply of an apostrophe in a rule's
 # description) and makes up only what AWS would compute. Run: tests/infra (node --test).
 
+# The AWS provider mocked with its real schema and validators, its answers in tests/mocks/;
+# the variables every file starts from are in tests/terraform.tfvars.
 mock_provider "aws" {
-  mock_data "aws_ami" {
-    defaults = { id = "ami-0123456789abcdef0" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_data "aws_vpcs" {
-    defaults = { ids = ["vpc-0a1b2c3d4e5f60718"] }
-  }
-  mock_data "aws_subnet" {
-    defaults = { vpc_id = "vpc-0f1e2d3c4b5a69788" }
-  }
-  mock_resource "aws_iam_openid_connect_provider" {
-    defaults = { arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/book-shop-push" }
-  }
-  mock_resource "aws_eip" {
-    defaults = { public_ip = "198.51.100.7" }
-  }
+  source = "./tests/mocks"
 }
 
 mock_provider "aws" {
-  alias = "us_east_1"
-  mock_resource "aws_ecrpublic_repository" {
-    defaults = {
-      arn            = "arn:aws:ecr-public::123456789012:repository/book-shop"
-      repository_uri = "public.ecr.aws/a1b2c3d4/book-shop"
-    }
-  }
-}
-
-variables {
-  github_repository = "acme/book-shop"
-  ssh_public_key    = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmH8a8lWZ4T6d6yHn1Wq2I1m1oKkq5m0bq8m0Z2n3Qx deploy@acme"
-  ssh_allowed_cidrs = ["203.0.113.0/24"]
+  alias  = "us_east_1"
+  source = "./tests/mocks"
 }
 
 run "a_first_apply_in_a_fresh_account" {

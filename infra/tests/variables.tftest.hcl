@@ -1,25 +1,14 @@
 # Each variable refuses its bad values with its own message, before anything is planned.
 
+# The AWS provider mocked with its real schema and validators, its answers in tests/mocks/;
+# the variables every file starts from are in tests/terraform.tfvars.
 mock_provider "aws" {
-  mock_data "aws_ami" {
-    defaults = { id = "ami-0123456789abcdef0" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_data "aws_vpcs" {
-    defaults = { ids = ["vpc-0a1b2c3d4e5f60718"] }
-  }
+  source = "./tests/mocks"
 }
 
 mock_provider "aws" {
-  alias = "us_east_1"
-}
-
-variables {
-  github_repository = "acme/book-shop"
-  ssh_public_key    = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmH8a8lWZ4T6d6yHn1Wq2I1m1oKkq5m0bq8m0Z2n3Qx deploy@acme"
-  ssh_allowed_cidrs = ["203.0.113.0/24"]
+  alias  = "us_east_1"
+  source = "./tests/mocks"
 }
 
 run "realistic_values_pass" {
