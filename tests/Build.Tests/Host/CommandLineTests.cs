@@ -21,9 +21,7 @@ public sealed class CommandLineTests
     [SetUp]
     public void CreateRepository()
     {
-        _repository = new TempGitRepository();
-        _repository.Write("pyproject.toml", "[project]\nversion = \"1.2.0\"\n");
-        _repository.Commit();
+        _repository = TempGitRepository.OfVersion("1.2.0");
     }
 
     [TearDown]

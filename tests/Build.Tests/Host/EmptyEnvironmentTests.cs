@@ -51,14 +51,16 @@ public sealed class EmptyEnvironmentTests
         Assert.That(result.StandardOutput, Does.Contain("  GITHUB_TOKEN: missing"));
     }
 
+    // A plan of a task alone goes on without ResolveSnapshot's proof; a real run is refused (HostTests).
     [TestCase("Retag")]
     [TestCase("Rollout")]
-    public void AnExclusiveTaskThatNeedsTheSnapshotSaysWhichInputToGive(string target)
+    public void AnExclusiveTaskThatNeedsTheSnapshotPlansWithAPlaceholderAndSaysARealRunNeedsIt(string target)
     {
         var result = HostProcess.Run(_app.Root, Empty(), $"--target={target}", "--exclusive", "--dry-run");
 
-        Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: {target}: This task releases the snapshot that ResolveSnapshot proves: run it without --exclusive, with --snapshot-tag=X.Y.Z-SNAPSHOT-<sha7> or --snapshot-file=<Dev's snapshot.json>."));
+        Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+        Assert.That(result.StandardOutput, Does.Match(@"ResolveSnapshot does not run \(--exclusive\): the plan promotes 0\.1\.0-SNAPSHOT-[0-9a-f]{7} with a placeholder for its digest; a real run needs it\."));
+        Assert.That(result.StandardOutput, Does.Contain("<the digest ResolveSnapshot proves>"));
     }
 
     [TestCase("--Dry-Run")]

@@ -9,9 +9,7 @@ public sealed class HostTests
     [SetUp]
     public void CreateRepository()
     {
-        _repository = new TempGitRepository();
-        _repository.Write("pyproject.toml", "[project]\nversion = \"1.2.0\"\n");
-        _repository.Commit();
+        _repository = TempGitRepository.OfVersion("1.2.0");
     }
 
     [TearDown]
@@ -70,11 +68,7 @@ public sealed class HostTests
     public void PromoteRunsItsTasksInTheContractsOrder()
     {
         var host = new InProcessHost();
-        foreach (var manifest in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "manifests")))
-        {
-            _repository.Write(Path.Combine("manifests", Path.GetFileName(manifest)), File.ReadAllText(manifest));
-        }
-        _repository.Commit("manifests");
+        _repository.CommitTheManifests();
         using var git = new LibGit2Sharp.Repository(_repository.Root);
 
         var exitCode = host.Run(_repository.Root, "--target=Promote", "--dry-run", $"--snapshot-tag=1.2.0-SNAPSHOT-{git.Head.Tip.Sha[..7]}");
@@ -196,11 +190,7 @@ public sealed class HostTests
     [TestCase("Rollout", "[dry-run] would run: ssh -p 22 ubuntu@<EC2_HOST> sh -s <<'BOOK_SHOP_SCRIPT'    # roll out <REGISTRY>/book-shop:v1.2.0")]
     public void EveryTaskAloneMakesItsPlan(string task, string planned)
     {
-        foreach (var manifest in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "manifests")))
-        {
-            _repository.Write(Path.Combine("manifests", Path.GetFileName(manifest)), File.ReadAllText(manifest));
-        }
-        _repository.Commit("manifests");
+        _repository.CommitTheManifests();
         var host = new InProcessHost();
 
         var exitCode = host.Run(_repository.Root, $"--target={task}", "--exclusive", "--dry-run");
@@ -211,20 +201,23 @@ public sealed class HostTests
         Assert.That(host.Processes.Started, Is.Empty);
     }
 
-    [Test]
-    public void ATaskThatNeedsResolveSnapshotsProofIsRefusedAloneInARealRunWithTheReason()
+    [TestCase("Release")]
+    [TestCase("Retag")]
+    [TestCase("Rollout")]
+    public void ATaskThatNeedsResolveSnapshotsProofIsRefusedAloneInARealRunWithTheReason(string task)
     {
         var sha7 = new LibGit2Sharp.Repository(_repository.Root).Head.Tip.Sha[..7];
         var settings = new Dictionary<string, string?>
         {
             ["REGISTRY"] = "127.0.0.1:9", ["GITHUB_TOKEN"] = "token-for-the-refusal", ["GITHUB_REPOSITORY"] = "acme/book-shop",
             ["GITHUB_API_URL"] = "http://127.0.0.1:9/", ["SNAPSHOT_TAG"] = $"1.2.0-SNAPSHOT-{sha7}",
+            ["EC2_HOST"] = "127.0.0.1", ["EC2_HOST_KEY"] = "SHA256:" + new string('A', 43), ["EC2_SSH_KEY"] = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n",
         };
 
-        var result = HostProcess.Run(_repository.Root, settings, "--target=Release", "--exclusive");
+        var result = HostProcess.Run(_repository.Root, settings, $"--target={task}", "--exclusive");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Is.EqualTo("Error: Release: This task releases the snapshot that ResolveSnapshot proves: run it without --exclusive, with --snapshot-tag=X.Y.Z-SNAPSHOT-<sha7> or --snapshot-file=<Dev's snapshot.json>."));
+        Assert.That(result.LastErrorLine, Is.EqualTo($"Error: {task}: This task releases the snapshot that ResolveSnapshot proves: run it without --exclusive, with --snapshot-tag=X.Y.Z-SNAPSHOT-<sha7> or --snapshot-file=<Dev's snapshot.json>."));
     }
 
     [TestCase("--dryrun")]

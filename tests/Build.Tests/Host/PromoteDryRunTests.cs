@@ -17,13 +17,8 @@ public sealed class PromoteDryRunTests
     [SetUp]
     public void CreateRepository()
     {
-        _repository = new TempGitRepository();
-        _repository.Write("pyproject.toml", "[project]\nversion = \"1.2.0\"\n");
-        foreach (var manifest in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "manifests")))
-        {
-            _repository.Write(Path.Combine("manifests", Path.GetFileName(manifest)), File.ReadAllText(manifest));
-        }
-        _head = _repository.Commit();
+        _repository = TempGitRepository.OfVersion("1.2.0");
+        _head = _repository.CommitTheManifests();
         _closed = FreePort.Next();
     }
 

@@ -88,4 +88,118 @@ public sealed class WorkflowSettingsTests
         Assert.That(needed, Is.Not.Empty);
         Assert.That(needed.Where(name => !passed.Contains(name)), Is.Empty, "does not pass a setting a real run needs");
     }
+
+    // --- The workflows and the README, held to each other ---
+
+    private static YamlMappingNode Workflow(string name)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(RepositoryRoot.Path, ".github", "workflows", name)))
+        {
+            stream.Load(reader);
+        }
+        return (YamlMappingNode)stream.Documents.Single().RootNode;
+    }
+
+    private static IEnumerable<string> Scalars(YamlNode node) => node switch
+    {
+        YamlScalarNode scalar => [scalar.Value ?? ""],
+        YamlMappingNode mapping => mapping.Children.SelectMany(pair => Scalars(pair.Key).Concat(Scalars(pair.Value))),
+        YamlSequenceNode sequence => sequence.Children.SelectMany(Scalars),
+        _ => [],
+    };
+
+    /// <summary>The names in the first column of the README's table of GitHub variables and secrets.</summary>
+    private static IReadOnlyList<string> ReadmeGitHubNames()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "README.md"));
+        var start = Array.FindIndex(lines, line => line.StartsWith("### 2. GitHub variables and secrets", StringComparison.Ordinal));
+        Assert.That(start, Is.GreaterThanOrEqualTo(0), "the README has its GitHub variables and secrets section");
+        var header = Array.FindIndex(lines, start, line => line.StartsWith("| name | kind | value |", StringComparison.Ordinal));
+        return lines.Skip(header + 2).TakeWhile(line => line.StartsWith('|'))
+            .SelectMany(line => System.Text.RegularExpressions.Regex.Matches(line.Split('|')[1], "`([A-Z0-9_]+)`").Select(match => match.Groups[1].Value))
+            .ToList();
+    }
+
+    [Test]
+    public void EveryVariableAndSecretTheWorkflowsReadIsInTheReadmesTableAndNoOtherIs()
+    {
+        var used = new[] { "dev.yml", "prod.yml" }
+            .SelectMany(name => Scalars(Workflow(name)))
+            .SelectMany(text => System.Text.RegularExpressions.Regex.Matches(text, @"\b(?:vars|secrets)\.([A-Z0-9_]+)").Select(match => match.Groups[1].Value))
+            .ToHashSet();
+
+        Assert.That(ReadmeGitHubNames(), Is.EquivalentTo(used));
+    }
+
+    // What an adopter may change in Terraform and the pipeline must then know: Terraform's
+    // `repository` (output image_repository) and `ssh_user` (infra/variables.tf).
+    [TestCase("dev.yml", "Dev")]
+    [TestCase("prod.yml", "Promote")]
+    public void WhatTerraformLetsAnAdopterChangeReachesTheBuildThroughARepositoryVariable(string workflow, string target)
+    {
+        var (steps, buildStep) = JobRunning(workflow, target);
+        var env = (YamlMappingNode)steps[buildStep]["env"];
+
+        Assert.That(Value(env, "IMAGE_REPOSITORY"), Is.EqualTo("${{ vars.IMAGE_REPOSITORY }}"));
+        Assert.That(Value(env, "EC2_USER"), Is.EqualTo("${{ vars.EC2_USER }}"));
+    }
+
+    [Test]
+    public void TheTargetsTheWorkflowsRunAreTasksOfTheHostAndInTheReadmesTargets()
+    {
+        var run = new[] { "dev.yml", "prod.yml" }.SelectMany(name => Scalars(Workflow(name)))
+            .SelectMany(text => System.Text.RegularExpressions.Regex.Matches(text, @"\./build\.sh --target=(\w+)").Select(match => match.Groups[1].Value))
+            .Distinct().ToList();
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
+
+        Assert.That(run, Is.EquivalentTo(new[] { "Dev", "Promote" }));
+        foreach (var target in run)
+        {
+            Assert.That(Catalog.TaskNames, Does.Contain(target));
+            Assert.That(readme, Does.Contain($"| `{target}` | {string.Join(" -> ", Catalog.RunOrder(target).Where(task => task != target))} |"), $"the README's row of {target} says what it runs");
+        }
+    }
+
+    [Test]
+    public void TheReadmeIsAManualOfAtMostAboutThreeHundredLines() =>
+        Assert.That(File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "README.md")), Has.Length.LessThanOrEqualTo(300));
+
+    // A push to main before dev ever ran failed inside `gh release download` with no word on the order.
+    [TestCase(false, 1, "::error::No dev snapshot to promote yet: push to dev first; its workflow builds, deploys and publishes the record that prod promotes (README: bootstrap).")]
+    [TestCase(true, 0, "")]
+    public void PromotingBeforeDevEverRanStopsWithOneLineSayingToRunDevFirst(bool snapshotPublished, int exitCode, string said)
+    {
+        var (steps, buildStep) = JobRunning("prod.yml", "Promote");
+        var fetch = steps.Take(buildStep).Single(step => Value(step, "name") == "Fetch the snapshot record that dev published");
+        var folder = Directory.CreateTempSubdirectory("gh-stub-").FullName;
+        try
+        {
+            // A stand-in of the gh CLI: `release view` answers as GitHub does for a release that is or is not there.
+            File.WriteAllText(Path.Combine(folder, "gh"), $$"""
+                #!/bin/sh
+                echo "$*" >>"{{folder}}/calls"
+                case "$1 $2" in
+                  "release view") {{(snapshotPublished ? "exit 0" : "echo 'release not found' >&2; exit 1")}} ;;
+                  "release download") exit 0 ;;
+                esac
+                exit 2
+                """.Replace("\r\n", "\n"));
+            Assert.That(Command.Run("chmod", ["+x", Path.Combine(folder, "gh")]).ExitCode, Is.Zero);
+            var start = new System.Diagnostics.ProcessStartInfo("bash", ["-c", Value(fetch, "run")!]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+            start.Environment["PATH"] = $"{folder}:{System.Environment.GetEnvironmentVariable("PATH")}";
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+
+            Assert.That(process.ExitCode, Is.EqualTo(exitCode), output);
+            Assert.That(output.Trim(), Is.EqualTo(said));
+            var calls = File.ReadAllLines(Path.Combine(folder, "calls"));
+            Assert.That(calls.Any(call => call.StartsWith("release download", StringComparison.Ordinal)), Is.EqualTo(snapshotPublished));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

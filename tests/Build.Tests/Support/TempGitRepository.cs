@@ -15,6 +15,25 @@ public sealed class TempGitRepository : IDisposable
 
     public string Root { get; }
 
+    /// <summary>A repository whose one commit has a pyproject.toml of this version: what ReadVersion needs.</summary>
+    public static TempGitRepository OfVersion(string version)
+    {
+        var repository = new TempGitRepository();
+        repository.Write("pyproject.toml", $"[project]\nversion = \"{version}\"\n");
+        repository.Commit();
+        return repository;
+    }
+
+    /// <summary>This repository's manifests/, copied and committed: what Rollout renders. Returns the commit.</summary>
+    public string CommitTheManifests()
+    {
+        foreach (var manifest in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "manifests")))
+        {
+            Write(Path.Combine("manifests", Path.GetFileName(manifest)), File.ReadAllText(manifest));
+        }
+        return Commit("manifests");
+    }
+
     public string Write(string relativePath, string content)
     {
         var path = Path.Combine(Root, relativePath);

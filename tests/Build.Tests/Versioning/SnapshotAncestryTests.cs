@@ -10,9 +10,7 @@ public sealed class SnapshotAncestryTests
     [Test]
     public void ARecordsCommitThatTheCloneLacksIsRefusedWithWhatToFetch()
     {
-        using var repository = new TempGitRepository();
-        repository.Write("pyproject.toml", "[project]\nversion = \"1.2.0\"\n");
-        repository.Commit();
+        using var repository = TempGitRepository.OfVersion("1.2.0");
         const string elsewhere = "0123456789abcdef0123456789abcdef01234567";
 
         var refused = Assert.Throws<BuildInputException>(() => SnapshotAncestry.Check(repository.Root, elsewhere));
@@ -24,9 +22,8 @@ public sealed class SnapshotAncestryTests
     [Test]
     public void HeadsOwnCommitMayBeReleased()
     {
-        using var repository = new TempGitRepository();
-        repository.Write("pyproject.toml", "[project]\nversion = \"1.2.0\"\n");
-        var head = repository.Commit();
+        using var repository = TempGitRepository.OfVersion("1.2.0");
+        var head = new LibGit2Sharp.Repository(repository.Root).Head.Tip.Sha;
 
         Assert.DoesNotThrow(() => SnapshotAncestry.Check(repository.Root, head));
     }
