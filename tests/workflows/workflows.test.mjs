@@ -53,7 +53,7 @@ for (const [name, text] of Object.entries(workflows)) {
     }
   });
 
-  test(`${name}: least privilege and a deploy queue that never cancels`, () => {
+  test(`${name}: least privilege and a deploy queue that never cancels a running deploy`, () => {
     assert.match(text, /^permissions: \{\}$/m, "no permissions by default at the top");
     assert.match(text, /^concurrency:\n  group: deploy-(dev|prod)\n  cancel-in-progress: false$/m);
     assert.ok((text.match(/^    permissions:$/gm) ?? []).length >= 1, "each job sets its own permissions");
