@@ -1,45 +1,79 @@
 #!/usr/bin/env bash
-# Runs every test suite of the repository and ends with one line: "N passed, N failed".
-# The end-to-end suites need the test environment that tests/env/ describes; .ci/run starts it.
+# Runs the repository's tests in two tiers and ends with one line: "tests: N passed, N failed".
+#   ./test.sh             the fast tier, then (only when it passed) the end-to-end tier
+#   ./test.sh --fast      the fast tier alone: plans, scripts, settings, Terraform, workflows;
+#                         no services, no root, nothing beyond loopback
+#   ./test.sh --end-to-end  the end-to-end tier alone: the real services of tests/env/ (root)
+# One test: dotnet test tests/Build.Tests --filter "FullyQualifiedName~PlanTests" (NUnit's filter).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
+mode="${1:-all}"
+case "$mode" in all|--fast|--end-to-end) ;; *) echo "usage: ./test.sh [--fast|--end-to-end]" >&2; exit 2 ;; esac
 passed=0; failed=0; status=0
 log="$(mktemp)"; trap 'rm -f "$log"' EXIT
 
-# The end-to-end tests need real services (tests/env/start.sh); without them they are skipped
-# with the reason, and with CI=true they fail.
-if tests/env/start.sh; then
-  trap 'tests/env/stop.sh; rm -f "$log"' EXIT
-else
-  echo "test environment: not started; the end-to-end tests will say why"
+# The NUnit categories of tests/Build.Tests/Support/TestTiers.cs make the tiers.
+nunit() { # title, filter
+  echo "== $1 (NUnit)"
+  dotnet test tests/Build.Tests --nologo --filter "$2" 2>&1 | tee "$log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+  local summary p f
+  summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -1)
+  p=$(sed -nE 's/.*Passed: +([0-9]+).*/\1/p' <<<"$summary"); f=$(sed -nE 's/.*Failed: +([0-9]+),.*/\1/p' <<<"$summary")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  [[ -n "$summary" ]] || { echo "the NUnit run printed no summary"; status=1; }
+}
+
+fast_tier() {
+  # The application's tests and the Terraform and workflow checks run beside the NUnit tests:
+  # on two cores, much of their time is waiting (servers, provider start-up).
+  if [[ ! -d tests/tools/node_modules ]]; then
+    (cd tests/tools && npm ci --no-audit --no-fund) || status=1
+  fi
+  local app_log node_log
+  app_log="$(mktemp)"; node_log="$(mktemp)"
+  python3 -m unittest discover -s tests/app -t . >"$app_log" 2>&1 & local app=$!
+  node --test --test-reporter=tap tests/infra tests/workflows >"$node_log" 2>&1 & local checks=$!
+
+  nunit "fast tier: build host" "TestCategory!=EndToEnd&TestCategory!=Builds"
+
+  echo "== fast tier: application (unittest)"
+  wait "$app" || status=1
+  cat "$app_log"
+  local ran bad p f
+  ran=$(sed -nE 's/^Ran ([0-9]+) tests?.*/\1/p' "$app_log" | tail -1)
+  bad=$(sed -nE 's/^FAILED \((failures=([0-9]+))?(, )?(errors=([0-9]+))?.*/\2 \5/p' "$app_log" | awk '{print $1 + $2}')
+  [[ -n "$ran" ]] || { echo "unittest printed no summary"; status=1; }
+  passed=$((passed + ${ran:-0} - ${bad:-0})); failed=$((failed + ${bad:-0}))
+
+  echo "== fast tier: Terraform and workflows (node --test)"
+  wait "$checks" || status=1
+  grep -E '^(not )?ok |^# (pass|fail)' "$node_log"
+  grep -q '^not ok ' "$node_log" && cat "$node_log"
+  p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$node_log"); f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$node_log")
+  [[ -n "$p" ]] || { echo "node --test printed no summary"; status=1; }
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  rm -f "$app_log" "$node_log"
+}
+
+end_to_end_tier() {
+  # The end-to-end tests need real services (tests/env/start.sh); without them they are skipped
+  # with the reason, and with CI=true they fail.
+  if tests/env/start.sh; then
+    trap 'tests/env/stop.sh; rm -f "$log"' EXIT
+  else
+    echo "test environment: not started; the end-to-end tests will say why"
+  fi
+  nunit "end-to-end tier and host builds" "TestCategory=EndToEnd|TestCategory=Builds"
+}
+
+[[ "$mode" == --end-to-end ]] || fast_tier
+if [[ "$mode" == all && $status -ne 0 ]]; then
+  echo "the fast tier failed: the end-to-end tier is not run"
+elif [[ "$mode" != --fast ]]; then
+  end_to_end_tier
 fi
-
-echo "== build host tests (NUnit)"
-dotnet test tests/Build.Tests --nologo 2>&1 | tee "$log"
-[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
-summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -1)
-p=$(sed -nE 's/.*Passed: +([0-9]+).*/\1/p' <<<"$summary"); f=$(sed -nE 's/.*Failed: +([0-9]+),.*/\1/p' <<<"$summary")
-passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-[[ -n "$summary" ]] || { echo "the NUnit suite printed no summary"; status=1; }
-
-echo "== application tests (unittest)"
-python3 -m unittest discover -s tests/app -t . 2>&1 | tee "$log"
-[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
-ran=$(sed -nE 's/^Ran ([0-9]+) tests?.*/\1/p' "$log" | tail -1)
-bad=$(sed -nE 's/^FAILED \((failures=([0-9]+))?(, )?(errors=([0-9]+))?.*/\2 \5/p' "$log" | awk '{print $1 + $2}')
-[[ -n "$ran" ]] || { echo "unittest printed no summary"; status=1; }
-passed=$((passed + ${ran:-0} - ${bad:-0})); failed=$((failed + ${bad:-0}))
-
-if [[ ! -d tests/tools/node_modules ]]; then
-  (cd tests/tools && npm ci --no-audit --no-fund) || status=1
-fi
-echo "== infrastructure and workflow checks (node --test)"
-node --test --test-reporter=tap tests/infra tests/workflows 2>&1 | tee "$log" | grep -E '^(not )?ok |^# (pass|fail)'
-[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
-p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$log"); f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$log")
-[[ -n "$p" ]] || { echo "node --test printed no summary"; status=1; }
-passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
 echo "tests: $passed passed, $failed failed"

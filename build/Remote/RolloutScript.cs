@@ -26,7 +26,7 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
         """;
 
     /// <summary>The Deployment's image and readiness, asked when a rollout's session drops.</summary>
-    public string StateProbe() => Start()
+    public string StateProbe() => Start(timeout: false)
         .Body("k get deployment --namespace \"$namespace\" \"$deployment\" --output wide 2>&1 || true")
         .ToString();
 
@@ -42,7 +42,7 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
             throw new BuildInputException($"The manifests contain the line {EndOfManifests}, which ends them in the remote script: rename it.");
         }
 
-        return Start()
+        return Start(timeout: true)
             .Set("container", Parse.KubernetesName(Target.Container))
             .Set("image", Image.ToString())
             .Body(UndoFunction)
@@ -70,7 +70,7 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
     /// release <see cref="SteadyAnswers"/> times in a row (or the time is up), printing each new
     /// answer; then prints the Deployment's pods as JSON after <see cref="PodsMarker"/>.
     /// </summary>
-    public string CheckScript(ReleaseVersion version, string commit) => Start()
+    public string CheckScript(ReleaseVersion version, string commit) => Start(deployment: false, timeout: false)
         .Set("selector", Manifests.PodSelector)
         .Set("node_port", Manifests.NodePort)
         .Set("check_timeout", (int)Target.CheckTimeout.TotalSeconds)
@@ -95,7 +95,7 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
         .ToString();
 
     /// <summary>Puts the previous revision back after a check that production does not serve the release.</summary>
-    public string UndoScript() => Start()
+    public string UndoScript() => Start(timeout: true)
         .Body(UndoFunction)
         .Body("""
             echo "undoing the rollout of deployment/$deployment" >&2
@@ -103,10 +103,13 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
             """)
         .ToString();
 
-    private ShellScript Start() => new ShellScript()
-        .Set("namespace", Parse.KubernetesName(Target.Namespace))
-        .Set("deployment", Parse.KubernetesName(Target.Deployment))
-        .Set("timeout", $"{(int)Target.RolloutTimeout.TotalSeconds}s")
+    /// <summary>The namespace, kubectl as `k`, and of the Deployment and the rollout's timeout what the script uses (no variable set in vain).</summary>
+    private ShellScript Start(bool timeout, bool deployment = true)
+    {
+        var script = new ShellScript().Set("namespace", Parse.KubernetesName(Target.Namespace));
+        if (deployment) script.Set("deployment", Parse.KubernetesName(Target.Deployment));
+        if (timeout) script.Set("timeout", $"{(int)Target.RolloutTimeout.TotalSeconds}s");
         // Validated words only (letters, digits, / . _ -): safe to leave unquoted, so it splits.
-        .Body($"k() {{ {Parse.CommandWords(Target.Kubectl)} \"$@\"; }}");
+        return script.Body($"k() {{ {Parse.CommandWords(Target.Kubectl)} \"$@\"; }}");
+    }
 }

@@ -5,6 +5,7 @@ namespace Pipeline.Tests.Deployables;
 
 /// <summary>The root Dockerfile, built on the local Debian base and run on the real engine.</summary>
 [NonParallelizable]
+[Category(TestTiers.EndToEnd)]
 public sealed class ImageTests
 {
     [Test]

@@ -9,6 +9,7 @@ namespace Pipeline.Tests.Frosting;
 /// (tests/FrostingSamples/).
 /// </summary>
 [NonParallelizable]
+[Category(TestTiers.Builds)]
 public sealed class SampleProgramTests
 {
     private static readonly string Samples = Path.Combine(RepositoryRoot.Path, "tests", "FrostingSamples");

@@ -9,6 +9,7 @@ namespace Pipeline.Tests.Host;
 /// file has a new time, so "changed" must mean the contents, not the times.
 /// </summary>
 [TestFixture]
+[Category(TestTiers.Builds)]
 public sealed class BuildScriptTests
 {
     private const string Rebuilding = "build.sh: building the build host";

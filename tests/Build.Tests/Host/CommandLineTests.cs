@@ -7,6 +7,7 @@ namespace Pipeline.Tests.Host;
 /// a target is honoured or refused in any case, never silently dropped with exit 0; an option
 /// without a value is a switch turned on or a mistake said in one line.
 /// </summary>
+[Parallelizable]
 public sealed class CommandLineTests
 {
     private TempGitRepository _repository = null!;

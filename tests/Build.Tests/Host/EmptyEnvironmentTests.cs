@@ -4,6 +4,7 @@ using Pipeline.Tests.Support;
 namespace Pipeline.Tests.Host;
 
 /// <summary>The first thing a newcomer runs: any target's plan, on a fresh clone, with nothing set.</summary>
+[Parallelizable]
 public sealed class EmptyEnvironmentTests
 {
     private static readonly SettingsCatalog Catalog = SettingsCatalog.OfAssemblies(typeof(BuildHost).Assembly);

@@ -7,6 +7,7 @@ namespace Pipeline.Tests.Host;
 /// where, and what to do, instead of a .NET one-liner ("Connection refused", "Invalid JSON
 /// string", "The given key was not present in the dictionary."). No stack trace unless asked.
 /// </summary>
+[Parallelizable]
 public sealed class FailureLineTests
 {
     private const string Key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";

@@ -8,6 +8,7 @@ namespace Pipeline.Tests.Host;
 /// made whatever can or cannot be asked, says what it could not know, and prints the requests
 /// whole.
 /// </summary>
+[Parallelizable]
 public sealed class PromoteDryRunTests
 {
     private TempGitRepository _repository = null!;

@@ -7,6 +7,7 @@ namespace Pipeline.Tests.Pipelines;
 /// OpenSSH server and the ECR Public double, with the effects checked where they land.
 /// </summary>
 [NonParallelizable]
+[Category(TestTiers.EndToEnd)]
 public sealed class DevPipelineTests : DevFixture
 {
     private string SnapshotTag => $"0.1.0-SNAPSHOT-{App.ShortSha}";
@@ -203,6 +204,7 @@ public sealed class DevPipelineTests : DevFixture
 
 /// <summary>Dev's failure paths and concurrent deploys, with the secrets scan on every output.</summary>
 [NonParallelizable]
+[Category(TestTiers.EndToEnd)]
 public sealed class DevFailureTests : DevFixture
 {
     [Test]
@@ -300,6 +302,7 @@ public static class Secrets
 
 /// <summary>An SSH session that drops in the middle of DeployDev, and a host that cannot be reached.</summary>
 [NonParallelizable]
+[Category(TestTiers.EndToEnd)]
 public sealed class DroppedSessionTests : DevFixture
 {
     [Test]

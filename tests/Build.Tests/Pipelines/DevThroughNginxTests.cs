@@ -10,6 +10,7 @@ namespace Pipeline.Tests.Pipelines;
 /// port 4001 that the file names. GETs and POSTs arrive all through each deploy; none may fail.
 /// </summary>
 [NonParallelizable]
+[Category(TestTiers.EndToEnd)]
 public sealed class DevThroughNginxTests : DevFixture
 {
     private Uri Site(string path) => new(new Uri(Environment.DevNginxUrl), path);

@@ -8,6 +8,7 @@ namespace Pipeline.Tests.Pipelines;
 /// nothing half-done, and a re-run without them converges.
 /// </summary>
 [NonParallelizable]
+[Category(TestTiers.EndToEnd)]
 public sealed class FaultTests
 {
     private TestEnvironment _environment = null!;

@@ -10,6 +10,7 @@ namespace Pipeline.Tests.Pipelines;
 /// pods really run; production is watched through its NodePort as users reach it.
 /// </summary>
 [NonParallelizable]
+[Category(TestTiers.EndToEnd)]
 public sealed class PromotePipelineTests
 {
     private TestEnvironment _environment = null!;

@@ -5,6 +5,7 @@ namespace Pipeline.Tests.Pipelines;
 
 /// <summary>Retag against the real registry: byte for byte, for single images and multi-platform indexes.</summary>
 [NonParallelizable]
+[Category(TestTiers.EndToEnd)]
 public sealed class RetagTests
 {
     private TestEnvironment _environment = null!;

@@ -13,6 +13,7 @@ namespace Pipeline.Tests.Pipelines;
 /// node pulls the release anonymously, as it would from a public repository.
 /// </summary>
 [NonParallelizable]
+[Category(TestTiers.EndToEnd)]
 public sealed class TokenRegistryTests
 {
     private TestEnvironment _environment = null!;

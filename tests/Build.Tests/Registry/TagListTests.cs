@@ -8,6 +8,7 @@ namespace Pipeline.Tests.Registry;
 /// The registry client's tag list (how Build finds the previous snapshot to reuse layers from),
 /// against the real distribution registry of the test environment, page by page.
 /// </summary>
+[Category(TestTiers.EndToEnd)]
 public sealed class TagListTests
 {
     private TestEnvironment _environment = null!;

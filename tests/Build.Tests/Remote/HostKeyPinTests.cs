@@ -9,11 +9,7 @@ using Path = System.IO.Path;
 
 namespace Pipeline.Tests.Remote;
 
-/// <summary>
-/// An Ubuntu host has an ed25519, an ecdsa and an rsa key, and SSH.NET prefers ed25519: a pin of
-/// any of them must connect, not fail at connect time after Build and Push. Against the real
-/// sshd of tests/env/, which has all three, through the pipeline's own connection.
-/// </summary>
+/// <summary>What a pin says about the key it pins, and which algorithms sign with which key type.</summary>
 public sealed class HostKeyPinTests
 {
     [TestCase("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINvjvplaidptsQI4KxxVGQvwlzT5ER0qeo7kzYWjnEdh", "ssh-ed25519")]
@@ -33,6 +29,16 @@ public sealed class HostKeyPinTests
     public void AHostKeyAlgorithmSignsWithTheKeyTypeItIsNamedAfter(string algorithm, string? keyType) =>
         Assert.That(HostKeyPin.KeyTypeOfAlgorithm(algorithm), Is.EqualTo(keyType));
 
+}
+
+/// <summary>
+/// An Ubuntu host has an ed25519, an ecdsa and an rsa key, and SSH.NET prefers ed25519: a pin of
+/// any of them must connect, not fail at connect time after Build and Push. Against the real
+/// sshd of tests/env/, which has all three, through the pipeline's own connection.
+/// </summary>
+[Category(TestTiers.EndToEnd)]
+public sealed class HostKeyPinConnectionTests
+{
     [Test]
     public async Task EveryKeyTheHostHasConnectsWhenPinnedAsAKnownHostsLine()
     {

@@ -61,11 +61,24 @@ public static class DockerEngine
 
 public static class Command
 {
-    public static CommandResult Run(string file, IEnumerable<string> args, string? workingDirectory = null)
+    public static CommandResult Run(string file, IEnumerable<string> args, string? workingDirectory = null) =>
+        Run(file, args, workingDirectory, allowMissing: false)!;
+
+    /// <summary>With allowMissing, a program that is not installed gives null instead of an exception.</summary>
+    public static CommandResult? Run(string file, IEnumerable<string> args, string? workingDirectory, bool allowMissing)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception) when (allowMissing)
+        {
+            return null;
+        }
+        using var _ = process;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         process.WaitForExit();

@@ -3,6 +3,7 @@ using Pipeline.Tests.Support;
 namespace Pipeline.Tests.Versioning;
 
 /// <summary>ReadVersion as a user runs it: the built host, in a real git repository.</summary>
+[Parallelizable]
 public sealed class ReadVersionTests
 {
     private static readonly Dictionary<string, string?> Ci = new() { ["CI"] = "true" };
