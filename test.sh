@@ -14,9 +14,11 @@ passed=0; failed=0; status=0
 log="$(mktemp)"; trap 'rm -f "$log"' EXIT
 
 # The NUnit categories of tests/Build.Tests/Support/TestTiers.cs make the tiers.
-nunit() { # title, filter
+results="$root/.build/test-results"
+rm -rf "$results"; mkdir -p "$results"
+nunit() { # title, filter, name of its TRX file (the durations, for bench/test-durations.py)
   echo "== $1 (NUnit)"
-  dotnet test tests/Build.Tests --nologo --filter "$2" 2>&1 | tee "$log"
+  dotnet test tests/Build.Tests --nologo --filter "$2" --logger "trx;LogFileName=$results/$3.trx" 2>&1 | tee "$log"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
   local summary p f
   summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -1)
@@ -36,7 +38,7 @@ fast_tier() {
   python3 -m unittest discover -s tests/app -t . >"$app_log" 2>&1 & local app=$!
   node --test --test-reporter=tap tests/infra tests/workflows >"$node_log" 2>&1 & local checks=$!
 
-  nunit "fast tier: build host" "TestCategory!=EndToEnd&TestCategory!=Builds"
+  nunit "fast tier: build host" "TestCategory!=EndToEnd&TestCategory!=Builds" fast
 
   echo "== fast tier: application (unittest)"
   wait "$app" || status=1
@@ -65,7 +67,7 @@ end_to_end_tier() {
   else
     echo "test environment: not started; the end-to-end tests will say why"
   fi
-  nunit "end-to-end tier and host builds" "TestCategory=EndToEnd|TestCategory=Builds"
+  nunit "end-to-end tier and host builds" "TestCategory=EndToEnd|TestCategory=Builds" end-to-end
 }
 
 [[ "$mode" == --end-to-end ]] || fast_tier
@@ -73,6 +75,12 @@ if [[ "$mode" == all && $status -ne 0 ]]; then
   echo "the fast tier failed: the end-to-end tier is not run"
 elif [[ "$mode" != --fast ]]; then
   end_to_end_tier
+fi
+
+# Where the time went, for the next one who wants it shorter.
+if compgen -G "$results/*.trx" >/dev/null; then
+  echo "== where the time went (bench/test-durations.py)"
+  python3 bench/test-durations.py "$results"/*.trx --top 10 || true
 fi
 
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
