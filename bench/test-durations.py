@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Where a test run's time goes: the slowest tests and fixtures of NUnit TRX files, and the
-totals per tier (the NUnit category EndToEnd, Builds, or the fast tier: no category).
+totals per file. ./test.sh writes one file per tier (.build/test-results/fast.trx and
+end-to-end.trx; NUnit's TRX does not carry the categories), so the totals are the tiers'.
 
-    dotnet test tests/Build.Tests --logger "trx;LogFileName=$PWD/.build/tests.trx"
-    bench/test-durations.py .build/tests.trx [more.trx ...] [--top 15]
+    ./test.sh                      # or: dotnet test ... --logger "trx;LogFileName=$PWD/.build/x.trx"
+    bench/test-durations.py .build/test-results/*.trx [--top 15]
 
 Reads the TRX XML with the standard library's parser; prints plain text, the tiers last."""
 import argparse
 import collections
+import os
 import re
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -22,15 +24,10 @@ def seconds(duration):
 
 def read(path):
     root = ElementTree.parse(path).getroot()
-    definitions = {}
-    for test in root.iterfind("t:TestDefinitions/t:UnitTest", NS):
-        method = test.find("t:TestMethod", NS)
-        categories = [item.get("TestCategory") for item in test.iterfind("t:TestCategory/t:TestCategoryItem", NS)]
-        definitions[test.get("id")] = (method.get("className"), categories)
+    tier = os.path.splitext(os.path.basename(path))[0]
+    fixtures = {test.get("id"): test.find("t:TestMethod", NS).get("className") for test in root.iterfind("t:TestDefinitions/t:UnitTest", NS)}
     for result in root.iterfind("t:Results/t:UnitTestResult", NS):
-        fixture, categories = definitions.get(result.get("testId"), ("?", []))
-        tier = "EndToEnd" if "EndToEnd" in categories else "Builds" if "Builds" in categories else "fast"
-        yield result.get("testName"), fixture, tier, seconds(result.get("duration", "0:0:0")), result.get("outcome")
+        yield result.get("testName"), fixtures.get(result.get("testId"), "?"), tier, seconds(result.get("duration", "0:0:0")), result.get("outcome")
 
 
 def main():
@@ -44,7 +41,7 @@ def main():
 
     print(f"slowest {options.top} tests:")
     for name, fixture, tier, took, outcome in sorted(results, key=lambda row: -row[3])[: options.top]:
-        print(f"  {took:7.1f} s  {tier:8}  {fixture.rsplit('.', 1)[-1]}.{name}" + ("" if outcome == "Passed" else f"  ({outcome})"))
+        print(f"  {took:7.1f} s  {tier:10}  {fixture.rsplit('.', 1)[-1]}.{name}" + ("" if outcome == "Passed" else f"  ({outcome})"))
 
     fixtures = collections.defaultdict(lambda: [0.0, 0, ""])
     for _, fixture, tier, took, _ in results:
@@ -54,7 +51,7 @@ def main():
     print(f"slowest {options.top} fixtures:")
     for fixture, (took, count, tier) in sorted(fixtures.items(), key=lambda item: -item[1][0])[: options.top]:
         short = re.sub(r"^Pipeline\.Tests\.", "", fixture)
-        print(f"  {took:7.1f} s  {tier:8}  {short} ({count} tests)")
+        print(f"  {took:7.1f} s  {tier:10}  {short} ({count} tests)")
 
     tiers = collections.defaultdict(lambda: [0.0, 0])
     for _, _, tier, took, _ in results:
