@@ -7,7 +7,7 @@ namespace Pipeline.Tests.Settings;
 /// line that names the input, before any action (a real run logs every action as "> ...", so
 /// none may appear) and without a stack trace.
 /// </summary>
-[Parallelizable]
+[Parallelizable(ParallelScope.All)]
 public sealed class BadInputTests
 {
     private const string Key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
