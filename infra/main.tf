@@ -34,8 +34,12 @@ data "aws_subnet" "chosen" {
 
 locals {
   # AWS takes IPv4 and IPv6 ranges in separate lists of a rule.
-  ssh_ranges = { ipv4 = [for cidr in var.ssh_allowed_cidrs : cidr if !strcontains(cidr, ":")], ipv6 = [for cidr in var.ssh_allowed_cidrs : cidr if strcontains(cidr, ":")] }
-  app_ranges = { ipv4 = [for cidr in var.app_allowed_cidrs : cidr if !strcontains(cidr, ":")], ipv6 = [for cidr in var.app_allowed_cidrs : cidr if strcontains(cidr, ":")] }
+  ranges = {
+    for who, cidrs in { ssh = var.ssh_allowed_cidrs, app = var.app_allowed_cidrs } : who => {
+      ipv4                  = [for cidr in cidrs : cidr if !strcontains(cidr, ":")]
+      ipv6                  = [for cidr in cidrs : cidr if strcontains(cidr, ":")]
+    }
+  }
 }
 
 resource "aws_security_group" "host" {
@@ -55,8 +59,8 @@ resource "aws_security_group" "host" {
     from_port        = 22
     to_port          = 22
     protocol         = "tcp"
-    cidr_blocks      = local.ssh_ranges.ipv4
-    ipv6_cidr_blocks = local.ssh_ranges.ipv6
+    cidr_blocks      = local.ranges.ssh.ipv4
+    ipv6_cidr_blocks = local.ranges.ssh.ipv6
   }
 
   ingress {
@@ -64,8 +68,8 @@ resource "aws_security_group" "host" {
     from_port        = 8080
     to_port          = 8080
     protocol         = "tcp"
-    cidr_blocks      = local.app_ranges.ipv4
-    ipv6_cidr_blocks = local.app_ranges.ipv6
+    cidr_blocks      = local.ranges.app.ipv4
+    ipv6_cidr_blocks = local.ranges.app.ipv6
   }
 
   ingress {
@@ -74,8 +78,8 @@ resource "aws_security_group" "host" {
     from_port        = var.prod_node_port
     to_port          = var.prod_node_port
     protocol         = "tcp"
-    cidr_blocks      = local.app_ranges.ipv4
-    ipv6_cidr_blocks = local.app_ranges.ipv6
+    cidr_blocks      = local.ranges.app.ipv4
+    ipv6_cidr_blocks = local.ranges.app.ipv6
   }
 
   egress {
