@@ -176,11 +176,10 @@ public sealed class SshConnection(RemoteTarget target) : IDisposable
             }
         }
         var client = new SshClient(connection) { KeepAliveInterval = KeepAlive };
+        // Null until the host has shown its key.
         HostKeyPin? offered = null;
-        var received = false;
         client.HostKeyReceived += (_, hostKey) =>
         {
-            received = true;
             offered = HostKeyPin.ForKey(hostKey.HostKey);
             if (Target.AcceptAnyHostKey)
             {
@@ -197,12 +196,12 @@ public sealed class SshConnection(RemoteTarget target) : IDisposable
             await client.ConnectAsync(CancellationToken.None);
             return client;
         }
-        catch (SshConnectionException) when (keyType is not null && received && offered?.Fingerprint != Target.Pin?.Fingerprint)
+        catch (SshConnectionException) when (keyType is not null && offered is not null && offered.Fingerprint != Target.Pin?.Fingerprint)
         {
             client.Dispose();
             throw new NotThePinnedKey(keyType, offered);
         }
-        catch (SshConnectionException exception) when (keyType is not null && !received && exception.DisconnectReason == DisconnectReason.KeyExchangeFailed)
+        catch (SshConnectionException exception) when (keyType is not null && offered is null && exception.DisconnectReason == DisconnectReason.KeyExchangeFailed)
         {
             client.Dispose();
             throw new NotThePinnedKey(keyType, null);

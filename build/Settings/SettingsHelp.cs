@@ -15,9 +15,8 @@ public static class SettingsHelp
     public static string Usage(SettingsCatalog catalog)
     {
         // The two workflows first, then each task in the order a run meets it.
-        string[] workflows = [TaskNames.Dev, TaskNames.Promote];
         var order = PipelineOrder();
-        var targets = workflows.Concat(catalog.TaskNames.Except(workflows)
+        var targets = Workflows.Concat(catalog.TaskNames.Except(Workflows)
             .OrderBy(task => order.IndexOf(task) is var index and >= 0 ? index : int.MaxValue).ThenBy(task => task, StringComparer.Ordinal)).ToList();
         var width = targets.Max(task => task.Length) + 2;
         var lines = new List<string>
@@ -31,7 +30,7 @@ public static class SettingsHelp
         {
             lines.Add($"    {task.PadRight(width)}{catalog.Description(task)}");
             var runs = catalog.RunOrder(task);
-            if (runs.Count > 1) lines.Add($"    {"".PadRight(width)}runs: {string.Join(" -> ", runs.Where(name => !IsWorkflow(catalog, name, task)))}");
+            if (runs.Count > 1) lines.Add($"    {"".PadRight(width)}runs: {string.Join(" -> ", runs.Where(name => !(name == task && Workflows.Contains(name))))}");
         }
         lines.AddRange(
         [
@@ -50,9 +49,9 @@ public static class SettingsHelp
         return string.Join(Environment.NewLine, lines) + Environment.NewLine + Render(catalog);
     }
 
-    // A target whose own task does nothing (Dev, Promote) is named by the list, not by its steps.
-    private static bool IsWorkflow(SettingsCatalog catalog, string name, string target) =>
-        string.Equals(name, target, StringComparison.OrdinalIgnoreCase) && name is TaskNames.Dev or TaskNames.Promote;
+    // The targets whose own task does nothing but name the steps it depends on: listed first, and
+    // their "runs:" line names the steps only.
+    private static readonly string[] Workflows = [TaskNames.Dev, TaskNames.Promote];
 
     private static List<string> PipelineOrder() =>
         typeof(TaskNames).GetFields(BindingFlags.Public | BindingFlags.Static).Select(field => (string)field.GetValue(null)!).ToList();
