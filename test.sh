@@ -7,24 +7,47 @@
 # One test: dotnet test tests/Build.Tests --filter "FullyQualifiedName~PlanTests" (NUnit's filter).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$root"
+cd "$root" || exit 2
 mode="${1:-all}"
 case "$mode" in all|--fast|--end-to-end) ;; *) echo "usage: ./test.sh [--fast|--end-to-end]" >&2; exit 2 ;; esac
 passed=0; failed=0; status=0
-log="$(mktemp)"; trap 'rm -f "$log"' EXIT
 
 # The NUnit categories of tests/Build.Tests/Support/TestTiers.cs make the tiers.
 results="$root/.build/test-results"
 rm -rf "$results"; mkdir -p "$results"
-nunit() { # title, filter, name of its TRX file (the durations, for bench/test-durations.py)
+# The test project is built once; each NUnit run below uses that build (--no-build), so that
+# two of them can run at once.
+built=""
+build_tests() {
+  [[ -n "$built" ]] && return 0
+  echo "== building the tests"
+  if dotnet build tests/Build.Tests --nologo -verbosity:quiet -consoleLoggerParameters:'ErrorsOnly;NoSummary' 2>&1; then
+    built=yes
+  else
+    echo "the tests did not compile (errors above)"; status=1; failed=$((failed + 1)); return 1
+  fi
+}
+
+nunit_run() { # filter, name of its log and TRX files (the durations, for bench/test-durations.py)
+  dotnet test tests/Build.Tests --nologo --no-build --filter "$1" --logger "trx;LogFileName=$results/$2.trx" >"$results/$2.log" 2>&1
+}
+
+nunit_count() { # title, name, exit code of nunit_run: prints its log and adds up its summary
   echo "== $1 (NUnit)"
-  dotnet test tests/Build.Tests --nologo --filter "$2" --logger "trx;LogFileName=$results/$3.trx" 2>&1 | tee "$log"
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+  cat "$results/$2.log"
+  [[ $3 -eq 0 ]] || status=1
   local summary p f
-  summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -1)
+  summary=$(grep -E '^(Passed|Failed)!' "$results/$2.log" | tail -1)
   p=$(sed -nE 's/.*Passed: +([0-9]+).*/\1/p' <<<"$summary"); f=$(sed -nE 's/.*Failed: +([0-9]+),.*/\1/p' <<<"$summary")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
   [[ -n "$summary" ]] || { echo "the NUnit run printed no summary"; status=1; }
+}
+
+nunit() { # title, filter, name
+  build_tests || return 0
+  local code=0
+  nunit_run "$2" "$3" || code=$?
+  nunit_count "$1" "$3" "$code"
 }
 
 fast_tier() {
@@ -63,11 +86,23 @@ end_to_end_tier() {
   # The end-to-end tests need real services (tests/env/start.sh); without them they are skipped
   # with the reason, and with CI=true they fail.
   if tests/env/start.sh; then
-    trap 'tests/env/stop.sh; rm -f "$log"' EXIT
+    trap 'tests/env/stop.sh' EXIT
   else
     echo "test environment: not started; the end-to-end tests will say why"
   fi
-  nunit "end-to-end tier and host builds" "TestCategory=EndToEnd|TestCategory=Builds" end-to-end
+  build_tests || return 0
+  # Two processes side by side (TestTiers.ProductionNode): the fixtures that run Promote against
+  # the MicroK8s stand-in's one NodePort, one after another; and the rest with the host builds.
+  # Much of an end-to-end test is waiting (containers, pods, timeouts), so the two overlap well.
+  echo "== end-to-end tier: two NUnit runs side by side; their output follows as each ends"
+  nunit_run "TestCategory=ProductionNode" end-to-end-production & local production=$!
+  nunit_run "(TestCategory=EndToEnd|TestCategory=Builds)&TestCategory!=ProductionNode" end-to-end & local rest=$!
+  local code=0
+  wait "$rest" || code=$?
+  nunit_count "end-to-end tier and host builds, but Promote's (one after another)" end-to-end "$code"
+  code=0
+  wait "$production" || code=$?
+  nunit_count "end-to-end tier: Promote against the MicroK8s stand-in (one after another)" end-to-end-production "$code"
 }
 
 [[ "$mode" == --end-to-end ]] || fast_tier

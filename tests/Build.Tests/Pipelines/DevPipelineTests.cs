@@ -31,11 +31,11 @@ public sealed class DevPipelineTests : DevFixture
 
         // Without a local copy, the host's pull must really come from the registry.
         DockerEngine.Succeed("image", "rm", Run.Reference(SnapshotTag));
-        var logins = Environment.SshLogins();
+        var logins = Environment.SshLogins(Environment.SshUser);
         var deployed = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
 
         Assert.That(deployed.ExitCode, Is.Zero, deployed.AllOutput);
-        Assert.That(Environment.SshLogins() - logins, Is.EqualTo(1), "one SSH connection for the run");
+        Assert.That(Environment.SshLogins(Environment.SshUser) - logins, Is.EqualTo(1), "one SSH connection for the run");
         Assert.That(deployed.StandardOutput, Does.Contain($"Skipping: {Run.Reference(SnapshotTag)} is already in the registry as {digest}"));
         Assert.That(deployed.StandardOutput, Does.Contain($"[127.0.0.1] pulling {Run.Reference(SnapshotTag)}"));
         Assert.That(await Run.Version(), Is.EqualTo($"{{\"version\": \"0.1.0\", \"commit\": \"{App.Sha}\"}}"));
@@ -128,11 +128,11 @@ public sealed class DevPipelineTests : DevFixture
         var containers = Sorted(DockerEngine.Succeed("ps", "--all", "--quiet", "--no-trunc"));
         var tokensIssued = File.Exists(Environment.EcrLog) ? File.ReadAllText(Environment.EcrLog) : "";
 
-        var logins = Environment.SshLogins();
+        var logins = Environment.SshLogins(Environment.SshUser);
         var result = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev", "--dry-run");
 
         Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
-        Assert.That(Environment.SshLogins(), Is.EqualTo(logins), "a dry run does not even connect");
+        Assert.That(Environment.SshLogins(Environment.SshUser), Is.EqualTo(logins), "a dry run does not even connect");
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: POST {Environment.EcrEndpoint}/ X-Amz-Target: SpencerFrontendService.GetAuthorizationToken"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: docker login --username \"AWS\" --password-stdin \"{Environment.Registry}\" < [REDACTED]"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: docker build --tag \"{Run.Reference(SnapshotTag)}\" --build-arg \"VERSION=0.1.0\" --build-arg \"COMMIT={App.Sha}\""));

@@ -9,6 +9,7 @@ namespace Pipeline.Tests.Pipelines;
 /// </summary>
 [NonParallelizable]
 [Category(TestTiers.EndToEnd)]
+[Category(TestTiers.ProductionNode)]
 public sealed class FaultTests
 {
     private TestEnvironment _environment = null!;

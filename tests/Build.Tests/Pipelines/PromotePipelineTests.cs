@@ -11,6 +11,7 @@ namespace Pipeline.Tests.Pipelines;
 /// </summary>
 [NonParallelizable]
 [Category(TestTiers.EndToEnd)]
+[Category(TestTiers.ProductionNode)]
 public sealed class PromotePipelineTests
 {
     private TestEnvironment _environment = null!;
@@ -56,6 +57,10 @@ public sealed class PromotePipelineTests
     private HostResult Promote(params string[] extra) =>
         HostProcess.Run(_app.Root, _promote.Environment(), ["--target=Promote", "--snapshot-file=artifacts/snapshot.json", .. extra]);
 
+    /// <summary>A Promote that is meant to fail by a timeout: a short one, since the test waits it out.</summary>
+    private HostResult PromoteTimingOut(string setting, string timeout) =>
+        HostProcess.Run(_app.Root, _promote.Environment((setting, timeout)), "--target=Promote", "--snapshot-file=artifacts/snapshot.json");
+
     private static string VersionAnswer(string version, string sha) => $"{{\"version\": \"{version}\", \"commit\": \"{sha}\"}}";
 
     /// <summary>Dev ships the next version: a commit on dev, its snapshot pushed, dev merged into main.</summary>
@@ -81,11 +86,11 @@ public sealed class PromotePipelineTests
     [Test]
     public async Task ReleasesTheTestedImageAndProductionServesItFromPodsRunningThatDigest()
     {
-        var logins = _environment.SshLogins();
+        var logins = _environment.SshLogins(_environment.PromoteSshUser);
         var result = Promote();
 
         Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
-        Assert.That(_environment.SshLogins() - logins, Is.EqualTo(1), "the rollout and its check share the run's one SSH connection");
+        Assert.That(_environment.SshLogins(_environment.PromoteSshUser) - logins, Is.EqualTo(1), "the rollout and its check share the run's one SSH connection");
         var github = await _promote.GitHub();
         Assert.That(github.GetProperty("violations").GetArrayLength(), Is.Zero, github.GetProperty("violations").ToString());
         var reference = github.GetProperty("refs").GetProperty("refs/tags/v0.1.0").GetProperty("object");
@@ -171,7 +176,7 @@ public sealed class PromotePipelineTests
         HostResult failed;
         await using (var poller = new NodePortPoller(PromoteRun.Production("/version")))
         {
-            failed = Promote();
+            failed = PromoteTimingOut("ROLLOUT_TIMEOUT", "10s");
             var (sequence, failures, _) = await poller.Stop();
 
             Assert.That(failures, Is.Zero, string.Join("\n", sequence));
@@ -181,8 +186,8 @@ public sealed class PromotePipelineTests
         Assert.That(failed.ExitCode, Is.Not.Zero);
         Assert.That(failed.AllOutput, Does.Contain("ImagePullBackOff").And.Contain($"Failed to pull image \"{_dev.Reference("v0.2.0")}\""), "the pods and events as the failed rollout left them");
         Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
-        Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: Rollout: `ssh {_environment.SshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.2.0")})` failed with exit code 1: " +
-            $"the rollout of {_dev.Reference("v0.2.0")} did not finish within 30s and was undone: read the pods and events above, fix, and re-run Promote"));
+        Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: Rollout: `ssh {_environment.PromoteSshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.2.0")})` failed with exit code 1: " +
+            $"the rollout of {_dev.Reference("v0.2.0")} did not finish within 10s and was undone: read the pods and events above, fix, and re-run Promote"));
         Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, the failed v0.2.0, and the undo");
         AssertProductionRuns(_snapshotDigest);
 
@@ -230,7 +235,7 @@ public sealed class PromotePipelineTests
         File.Delete(stray);
         Assert.That(applied.ExitCode, Is.Zero, applied.Error);
 
-        var result = Promote();
+        var result = PromoteTimingOut("PRODUCTION_CHECK_TIMEOUT", "8s");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
         Assert.That(result.LastErrorLine, Does.StartWith("Error: Rollout: Production does not serve v0.2.0 after the rollout: its NodePort did not answer 5 times in a row with v0.2.0"));
@@ -314,10 +319,10 @@ public sealed class PromotePipelineTests
         // that (ECR Public would answer), and the plan says it goes on with the record's digest.
         Assert.That(result.StandardOutput, Does.Contain("the plan goes on with the record's digest"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: PUT http://{_environment.Registry}/v2/{_dev.Repository}/manifests/v0.1.0 (the exact bytes of {SnapshotTag}, {_snapshotDigest})"));
-        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_environment.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # roll out {_dev.Reference("v0.1.0")}"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_environment.PromoteSshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # roll out {_dev.Reference("v0.1.0")}"));
         Assert.That(result.StandardOutput, Does.Contain("\nk apply --namespace \"$namespace\" --filename \"$manifests\""));
         Assert.That(result.StandardOutput, Does.Contain($"\nimage='{_dev.Reference("v0.1.0")}'"));
-        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_environment.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # check that NodePort 30080 serves v0.1.0 from {_snapshotDigest}"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_environment.PromoteSshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # check that NodePort 30080 serves v0.1.0 from {_snapshotDigest}"));
         Assert.That(result.StandardOutput, Does.Contain($"\nwant_commit='\"commit\": \"{_snapshotSha}\"'"));
 
         var github = await _promote.GitHub();

@@ -14,6 +14,7 @@ namespace Pipeline.Tests.Pipelines;
 /// </summary>
 [NonParallelizable]
 [Category(TestTiers.EndToEnd)]
+[Category(TestTiers.ProductionNode)]
 public sealed class TokenRegistryTests
 {
     private TestEnvironment _environment = null!;

@@ -24,6 +24,9 @@ public sealed class PromoteRun(TestEnvironment environment, DevRun dev)
         settings["GITHUB_TOKEN"] = environment.GitHubToken;
         settings["GITHUB_REPOSITORY"] = GitHubRepository;
         settings["GITHUB_API_URL"] = environment.GitHubApiUrl;
+        // The node is reached as a user of its own, so that these runs' SSH sessions are told
+        // apart from the Dev tests' running beside them.
+        settings["EC2_USER"] = environment.PromoteSshUser;
         settings["KUBECTL"] = $"{environment.Microk8s} kubectl";
         settings["K8S_NAMESPACE"] = Namespace;
         settings["ROLLOUT_TIMEOUT"] = "30s";

@@ -14,12 +14,16 @@ public sealed record TestEnvironment(
     string SshHost, int SshPort, string SshUser, string SshKeyFile, string SshHostKeyLine,
     string GitHubApiUrl, string GitHubStateUrl, string GitHubToken, string Microk8s, string Microk8sState,
     string Microk8sAuthFile, string ContainersConf, string TokenRegistry, string TokenServiceLog, string TokenServiceControl,
-    string DevNginxUrl, string SshdLog, IReadOnlyList<string> SshHostKeyLines, string DevNginxSite, string DevNginxConf)
+    string DevNginxUrl, string SshdLog, IReadOnlyList<string> SshHostKeyLines, string DevNginxSite, string DevNginxConf,
+    string PromoteSshUser)
 {
     private static readonly Lazy<(TestEnvironment? Environment, string Reason)> Loaded = new(Load);
 
-    /// <summary>How many SSH logins the test host's sshd has accepted so far: its log, one line each.</summary>
-    public int SshLogins() => File.ReadLines(SshdLog).Count(line => line.StartsWith("Accepted publickey for ", StringComparison.Ordinal));
+    /// <summary>
+    /// How many SSH logins of one user the test host's sshd has accepted so far: its log, one line
+    /// each. Per user, since the Promote tests (as PromoteSshUser) run beside the others (as SshUser).
+    /// </summary>
+    public int SshLogins(string user) => File.ReadLines(SshdLog).Count(line => line.StartsWith($"Accepted publickey for {user} ", StringComparison.Ordinal));
 
     public static TestEnvironment Require()
     {
