@@ -24,45 +24,8 @@ public static class PyProject
         return version;
     }
 
-    /// <summary>
-    /// The file as TOML 1.0, as strictly as Python's tomllib reads it: UTF-8 without a byte order
-    /// mark, no key or table defined twice. Every refusal is one line.
-    /// </summary>
-    public static TomlTable ReadToml(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.AsSpan().StartsWith(Utf8Bom))
-        {
-            throw new BuildInputException($"{FileName} starts with a byte order mark, which TOML readers such as Python's tomllib refuse: save it as UTF-8 without one.") { File = FileName };
-        }
-        string text;
-        try
-        {
-            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
-        }
-        catch (DecoderFallbackException exception)
-        {
-            throw new BuildInputException($"{FileName} is not valid UTF-8 (at byte {exception.Index}): save it as UTF-8.") { File = FileName };
-        }
-        try
-        {
-            // The syntax tree's validation refuses what TOML 1.0 forbids beyond syntax (a table
-            // declared twice, a dotted key's table reopened); the model then refuses duplicate keys.
-            Tomlyn.Parsing.SyntaxParser.ParseStrict(text, FileName, validate: true);
-            return TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { SourceName = FileName, DuplicateKeyHandling = TomlDuplicateKeyHandling.Error })!;
-        }
-        catch (TomlException exception)
-        {
-            var reason = exception.Diagnostics?.FirstOrDefault()?.Message ?? exception.Message;
-            throw new BuildInputException($"{FileName} is not valid TOML at line {exception.Line}, column {exception.Column}: {Settings.SettingsReader.Printable(reason.TrimEnd('.'), 200)}. Fix the file.")
-            {
-                File = FileName,
-                Line = exception.Line,
-            };
-        }
-    }
-
-    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+    /// <summary>The file as TOML 1.0, as strictly as Python's tomllib reads it (see <see cref="Settings.StrictToml"/>).</summary>
+    public static TomlTable ReadToml(string path) => Settings.StrictToml.Read(path, FileName);
 
     private static string FindVersion(TomlTable document)
     {
