@@ -5,7 +5,6 @@ using Cake.Frosting;
 using Pipeline.Docker;
 using Pipeline.Effects;
 using Pipeline.Registry;
-using Pipeline.Remote;
 using Pipeline.Settings;
 using Pipeline.Versioning;
 
@@ -37,14 +36,14 @@ public sealed class BuildContext : FrostingContext
         Effects = effects;
         RepositoryRoot = context.Environment.WorkingDirectory.FullPath;
         SettingsCatalog = SettingsCatalog.Of(tasks.Select(task => task.GetType()));
-        var refused = CommandLine.Refusals(context.Arguments, SettingsCatalog);
+        var environments = Environments.EnvironmentCatalog.Load(RepositoryRoot);
+        var refused = CommandLine.Refusals(context.Arguments, SettingsCatalog, environments.DeclaredSettings);
         if (refused.Count > 0)
         {
             throw new BuildInputException(string.Join(System.Environment.NewLine, refused));
         }
-        Settings = PipelineSettings.Read(context.Arguments, context.Environment.GetEnvironmentVariable, SettingsCatalog);
+        Settings = PipelineSettings.Read(context.Arguments, context.Environment.GetEnvironmentVariable, SettingsCatalog, environments);
         Docker = new DockerCli(effects);
-        Ec2 = new SshConnection(new RemoteTarget(Settings.Ec2Host, Settings.Ec2Port, Settings.Ec2User, Settings.Ec2SshKey, Settings.Ec2HostKey, Settings.InsecureAcceptAnyHostKey, Settings.SshRetries));
     }
 
     public PipelineSettings Settings { get; }
@@ -58,8 +57,8 @@ public sealed class BuildContext : FrostingContext
 
     public DockerCli Docker { get; }
 
-    /// <summary>The EC2 host, and the run's one SSH connection to it.</summary>
-    public SshConnection Ec2 { get; }
+    /// <summary>Where this run deploys (dev for Dev, production for Promote, or --environment).</summary>
+    public Environments.DeployEnvironment DeployTo => Settings.DeployTo ?? throw new InvalidOperationException("This run has no deploy task.");
 
     /// <summary>The repository's top folder; build.sh starts the host there.</summary>
     public string RepositoryRoot { get; }

@@ -23,6 +23,12 @@ public sealed class BuildLifetime(Hosting.RunMode mode) : FrostingLifetime<Build
         // Cake lists the whole graph even when the target runs alone.
         var tasks = mode.IsExclusive ? [info.TargetTask.Name] : info.TasksToExecute.Select(task => task.Name).ToList();
         var read = context.SettingsCatalog.For(tasks);
+        // A deploy task declares dev's and production's settings (for --help and the README); the
+        // run needs those of the environment it deploys to, whichever that is.
+        if (context.Settings.DeployTo is not null && context.SettingsCatalog.DefaultEnvironment(tasks) is not null)
+        {
+            read = [.. read.Where(setting => !Environments.EnvironmentCatalog.BuiltInSettings.Contains(setting)).Concat(context.Settings.DeployToSettings).Distinct()];
+        }
         var problems = context.Settings.ProblemsFor(read);
         _missingForRealRun = problems.Where(problem => problem.IsMissing).ToList();
         var refused = context.IsDryRun ? problems.Where(problem => !problem.IsMissing).ToList() : problems.Where(problem => !problem.IsAdvisory).ToList();
@@ -43,11 +49,11 @@ public sealed class BuildLifetime(Hosting.RunMode mode) : FrostingLifetime<Build
 
         if (mode.IsExclusive) ReadWhatAnExclusiveTaskSkips(context, info.TargetTask.Name);
 
-        // A real run that will reach the host over SSH starts the handshake now, while the image
-        // builds and pushes; DeployDev and Rollout then find the connection open.
-        if (!context.IsDryRun && read.Contains(Settings.Settings.Ec2Host))
+        // A real run that will reach its environment over SSH starts the handshake now, while the
+        // image builds and pushes; DeployDev and Rollout then find the connection open.
+        if (!context.IsDryRun && context.SettingsCatalog.DefaultEnvironment(tasks) is not null && context.Settings.DeployTo?.Connection is { } connection)
         {
-            context.Ec2.OpenAhead(context);
+            connection.OpenAhead(context);
         }
     }
 
@@ -98,7 +104,7 @@ public sealed class BuildLifetime(Hosting.RunMode mode) : FrostingLifetime<Build
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
-        context.Ec2.Dispose();
+        context.Settings.DeployTo?.Connection?.Dispose();
         AnnotateFailure(context, info.ThrownException);
         if (!context.IsDryRun)
         {

@@ -29,6 +29,12 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
 
     public int MaxRetries { get; init; } = 3;
 
+    /// <summary>Off for a process whose standard output is data for the task (a JSON listing), not news for the log.</summary>
+    public bool LogsOutput { get; init; } = true;
+
+    /// <summary>How long the process may run before it is killed and fails; null: as long as it takes.</summary>
+    public TimeSpan? Timeout { get; init; }
+
     /// <summary>A dry run assumes the process succeeded, printing nothing.</summary>
     public override ProcessResult Planned => new(0, []);
 
@@ -54,7 +60,7 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
         string Keep(string line, bool isError)
         {
             if (line is null) return line!;
-            context.Log.Write(Verbosity.Normal, LogLevel.Information, "  {0}", line);
+            if (isError || LogsOutput) context.Log.Write(Verbosity.Normal, LogLevel.Information, "  {0}", line);
             lock (tail)
             {
                 if (!isError) output.Add(line);
@@ -76,6 +82,11 @@ public sealed class RunProcess(string tool, ProcessArgumentBuilder arguments) : 
         };
 
         using var process = context.ProcessRunner.Start(executable, settings);
+        if (Timeout is { } timeout && !process.WaitForExit((int)timeout.TotalMilliseconds))
+        {
+            process.Kill();
+            throw new CommandFailedException(Describe(), -1, [.. tail, $"timed out after {timeout.TotalSeconds:0}s"]);
+        }
         process.WaitForExit();
         // Cake buffers the handlers' return values; drain them so every line has passed Keep.
         _ = process.GetStandardOutput().ToList();

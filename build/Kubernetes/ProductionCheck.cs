@@ -6,8 +6,8 @@ using Pipeline.Remote;
 namespace Pipeline.Kubernetes;
 
 /// <summary>
-/// What production serves after a rollout, read from <see cref="Rollout.CheckScript"/>'s output:
-/// the answers of the Service's NodePort, and the Deployment's pods as the API server lists them.
+/// What an environment serves after a rollout, read from <see cref="Rollout.CheckScript"/>'s output:
+/// the answers it gave (the Service's NodePort, or its URL), and the Deployment's pods as the API server lists them.
 /// </summary>
 public sealed record ProductionCheck(IReadOnlyList<string> Answers, bool Steady, V1PodList? Pods)
 {
@@ -37,13 +37,13 @@ public sealed record ProductionCheck(IReadOnlyList<string> Answers, bool Steady,
         return new ProductionCheck(answers, steady, pods);
     }
 
-    /// <summary>Why production is not the release, or nothing when it is.</summary>
-    public IReadOnlyList<string> Problems(string releaseTag, Registry.ImageDigest digest, string container)
+    /// <summary>Why the environment does not serve the release, or nothing when it does; <paramref name="answerer"/> is what the check asked ("its NodePort", a URL).</summary>
+    public IReadOnlyList<string> Problems(string answerer, string releaseTag, Registry.ImageDigest digest, string container)
     {
         var problems = new List<string>();
         if (!Steady)
         {
-            problems.Add($"its NodePort did not answer {Rollout.SteadyAnswers} times in a row with {releaseTag} (last answer: {Answers.LastOrDefault() ?? "none"})");
+            problems.Add($"{answerer} did not answer {Rollout.SteadyAnswers} times in a row with {releaseTag} (last answer: {Answers.LastOrDefault() ?? "none"})");
         }
         if (Pods is null)
         {

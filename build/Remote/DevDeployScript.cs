@@ -4,8 +4,8 @@ using Pipeline.Settings;
 
 namespace Pipeline.Remote;
 
-/// <summary>What DeployDev runs on the EC2 host, as one `set -eu` script.</summary>
-public sealed partial record DevDeploy(ImageReference Image, DevContainer Container, BuildVersion Build)
+/// <summary>What a docker host runs to replace its container (DeployDev on the EC2 host), as `set -eu` scripts.</summary>
+public sealed partial record DevDeploy(ImageReference Image, DevContainer Container, Versioning.ReleaseVersion Version, string Commit)
 {
     [GeneratedRegex(@"^[0-9a-f]{40}\z")]
     private static partial Regex FullSha();
@@ -17,6 +17,20 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
             for name in "$container" "$container-next"; do
               docker inspect --format "$name runs {{.Config.Image}} ({{.State.Status}})" "$name" 2>/dev/null || echo "no $name container"
             done
+            """)
+        .ToString();
+
+    /// <summary>
+    /// Read-only: the repository digests of the image the container runs, and its /version on the
+    /// host port, one line each ("digests: ...", "answers: ..."); what the deploy is verified by.
+    /// </summary>
+    public string WhatRunsScript() => new ShellScript()
+        .Set("container", Parse.ContainerName(Container.Name))
+        .Set("host_port", Container.HostPort)
+        .Body("""
+            image_id="$(docker inspect --format '{{.Image}}' "$container" 2>/dev/null)" || { echo "digests: "; echo "answers: "; exit 0; }
+            echo "digests: $(docker image inspect --format '{{join .RepoDigests " "}}' "$image_id")"
+            echo "answers: $(curl --silent --max-time 2 "http://127.0.0.1:$host_port/version" || true)"
             """)
         .ToString();
 
@@ -36,7 +50,7 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
         // A dry run's placeholder registry (<REGISTRY>/book-shop:...) is the one reference allowed unchecked.
         var image = Image.ToString();
         if (!Image.Repository.Registry.IsPlaceholder && !ImageGrammar.Reference().IsMatch(image)) throw new ArgumentException($"not an image reference: {image}");
-        var commit = Build.Commit.Sha;
+        var commit = Commit;
         if (!FullSha().IsMatch(commit)) throw new ArgumentException($"not a commit: {commit}");
         Parse.ContainerName(Container.Name);
         Parse.UrlPath(Container.HealthPath);
@@ -54,7 +68,7 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
             .Set("app_port", Container.AppPort)
             .Set("health_path", Container.HealthPath)
             .Set("timeout", (int)Container.HealthTimeout.TotalSeconds)
-            .Set("want_version", $"\"version\": \"{Build.Version}\"")
+            .Set("want_version", $"\"version\": \"{Version}\"")
             .Set("want_commit", $"\"commit\": \"{commit}\"")
             .Body("""
                 exec 9>"/tmp/book-shop-deploy-$container.lock"

@@ -5,20 +5,17 @@ using Pipeline.Settings;
 namespace Pipeline.Remote;
 
 /// <summary>
-/// The dev site nginx serves on the EC2 host, kept equal to the repository's infra/nginx-dev.conf
-/// by DeployDev: Terraform writes the host's first boot only, so a site edited later reaches the
-/// host this way, over the pinned SSH, and never by replacing the host.
+/// The nginx site a docker host serves an environment with, kept equal to the repository's
+/// (infra/nginx-dev.conf for dev) on every deploy: Terraform writes the host's first boot only, so
+/// a site edited later reaches the host this way, over the pinned SSH, and never by replacing the host.
 /// </summary>
-public sealed record DevSiteInstall(string Content, DevSite Site)
+public sealed record DevSiteInstall(string Content, string RepositoryFile, string Environment, DevSite Site)
 {
-    /// <summary>The site file in the repository, relative to its root.</summary>
-    public const string RepositoryFile = "infra/nginx-dev.conf";
-
     /// <summary>The repository's site, or null when the repository has none (its host's nginx is then not managed here).</summary>
-    public static DevSiteInstall? FromRepository(string repositoryRoot, DevSite site)
+    public static DevSiteInstall? FromRepository(string repositoryRoot, string repositoryFile, string environment, DevSite site)
     {
-        var path = Path.Combine(repositoryRoot, RepositoryFile);
-        return File.Exists(path) ? new DevSiteInstall(File.ReadAllText(path).Replace("\r\n", "\n"), site) : null;
+        var path = Path.Combine(repositoryRoot, repositoryFile);
+        return File.Exists(path) ? new DevSiteInstall(File.ReadAllText(path).Replace("\r\n", "\n"), repositoryFile, environment, site) : null;
     }
 
     public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Content)));
@@ -37,13 +34,15 @@ public sealed record DevSiteInstall(string Content, DevSite Site)
             .Set("nginx_conf", Site.NginxConf)
             .Set("want_sha256", Sha256)
             .Set("site", Content)
+            .Set("environment", Parse.EnvironmentName(Environment))
+            .Set("site_file", Parse.FilePath(RepositoryFile))
             .Body("""
-                # One look at (and change of) the site at a time.
-                exec 8>/tmp/book-shop-dev-site.lock
-                flock -w 120 8 || { echo "another run held the dev site's lock for 2 minutes" >&2; exit 1; }
+                # One look at (and change of) the host's sites at a time: one nginx checks and serves them all.
+                exec 8>/tmp/book-shop-nginx-sites.lock
+                flock -w 120 8 || { echo "another run held the lock of the host's nginx sites for 2 minutes" >&2; exit 1; }
                 have="$(sha256sum "$site_path" 2>/dev/null | cut -d ' ' -f 1 || true)"
                 if [ "$have" = "$want_sha256" ]; then
-                  echo "the dev site $site_path is the repository's"
+                  echo "the $environment site $site_path is the repository's"
                   exit 0
                 fi
                 work="$(mktemp -d)"
@@ -53,13 +52,13 @@ public sealed record DevSiteInstall(string Content, DevSite Site)
                 sudo -n install -m 644 "$work/site" "$site_path"
                 if ! sudo -n nginx -t -q -c "$nginx_conf" 2>"$work/check"; then
                   if [ -f "$work/before" ]; then sudo -n install -m 644 "$work/before" "$site_path"; else sudo -n rm -f "$site_path"; fi
-                  echo "nginx refused the repository's dev site:" >&2
+                  echo "nginx refused the repository's $environment site:" >&2
                   sed 's/^/  | /' "$work/check" >&2
-                  echo "the host keeps the site it had and the dev container was not touched: fix infra/nginx-dev.conf (nginx -t says why above) and re-run." >&2
+                  echo "the host keeps the site it had and the $environment container was not touched: fix $site_file (nginx -t says why above) and re-run." >&2
                   exit 1
                 fi
                 sudo -n nginx -s reload -c "$nginx_conf"
-                echo "the dev site $site_path changed to the repository's infra/nginx-dev.conf (sha256 $want_sha256, was ${have:-absent}): nginx checked it and reloaded"
+                echo "the $environment site $site_path changed to the repository's $site_file (sha256 $want_sha256, was ${have:-absent}): nginx checked it and reloaded"
                 """)
             .ToString();
     }

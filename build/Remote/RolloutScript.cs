@@ -4,9 +4,21 @@ using Pipeline.Versioning;
 
 namespace Pipeline.Remote;
 
-/// <summary>What Rollout runs on the EC2 host: each a `set -eu` script with validated, quoted values.</summary>
+/// <summary>
+/// What a rollout runs where kubectl is (on the MicroK8s node over SSH, or on the runner with a
+/// kube context): each a `set -eu` script with validated, quoted values.
+/// </summary>
 public sealed record Rollout(Production Target, Registry.ImageReference Image, ReleaseManifests Manifests)
 {
+    /// <summary>The kube context kubectl uses (--context), or null for kubectl's own (the node's).</summary>
+    public string? Context { get; init; }
+
+    /// <summary>The kubeconfig file kubectl reads (--kubeconfig), or null for kubectl's own.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>Where the check asks for /version: the Service's NodePort on the node's loopback, unless set.</summary>
+    public string? VersionUrl { get; init; }
+
     private const string EndOfManifests = "BOOK_SHOP_MANIFESTS_END";
 
     /// <summary>How many answers in a row must come from the release: more than the replicas, so each pod answered.</summary>
@@ -66,13 +78,13 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
     }
 
     /// <summary>
-    /// Read-only: asks the Service's NodePort on the node for /version until it answers with the
+    /// Read-only: asks <see cref="VersionUrl"/> (the Service's NodePort on the node) until it answers with the
     /// release <see cref="SteadyAnswers"/> times in a row (or the time is up), printing each new
     /// answer; then prints the Deployment's pods as JSON after <see cref="PodsMarker"/>.
     /// </summary>
     public string CheckScript(ReleaseVersion version, string commit) => Start(deployment: false, timeout: false)
         .Set("selector", Manifests.PodSelector)
-        .Set("node_port", Manifests.NodePort)
+        .Set("version_url", VersionUrl ?? $"http://127.0.0.1:{Manifests.NodePort}/version")
         .Set("check_timeout", (int)Target.CheckTimeout.TotalSeconds)
         .Set("want_version", $"\"version\": \"{version}\"")
         .Set("want_commit", $"\"commit\": \"{commit}\"")
@@ -81,9 +93,9 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
             steady=0
             last=""
             while [ "$steady" -lt {SteadyAnswers} ]; do
-              answer="$(curl --silent --show-error --max-time 2 "http://127.0.0.1:$node_port/version" 2>&1)" || true
+              answer="$(curl --silent --show-error --max-time 2 "$version_url" 2>&1)" || true
               case "$answer" in *"$want_version"*) case "$answer" in *"$want_commit"*) steady=$((steady + 1)) ;; *) steady=0 ;; esac ;; *) steady=0 ;; esac
-              if [ "$answer" != "$last" ]; then echo "NodePort $node_port answers: $answer"; last="$answer"; fi
+              if [ "$answer" != "$last" ]; then echo "$version_url answers: $answer"; last="$answer"; fi
               if [ "$steady" -lt {SteadyAnswers} ]; then
                 if [ "$(date +%s)" -ge "$deadline" ]; then echo "no steady answer from the release within $check_timeout seconds"; break; fi
                 sleep 0.5
@@ -109,7 +121,11 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
         var script = new ShellScript().Set("namespace", Parse.KubernetesName(Target.Namespace));
         if (deployment) script.Set("deployment", Parse.KubernetesName(Target.Deployment));
         if (timeout) script.Set("timeout", $"{(int)Target.RolloutTimeout.TotalSeconds}s");
+        if (Kubeconfig is not null) script.Set("kubeconfig", Parse.FilePath(Kubeconfig));
+        // A dry run without the context plans with its placeholder (<CLUSTER_CONTEXT>).
+        if (Context is not null) script.Set("context", Placeholders.IsPlaceholder(Context) ? Context : Parse.KubeContext(Context));
         // Validated words only (letters, digits, / . _ -): safe to leave unquoted, so it splits.
-        return script.Body($"k() {{ {Parse.CommandWords(Target.Kubectl)} \"$@\"; }}");
+        var options = (Kubeconfig is null ? "" : " --kubeconfig \"$kubeconfig\"") + (Context is null ? "" : " --context \"$context\"");
+        return script.Body($"k() {{ {Parse.CommandWords(Target.Kubectl)}{options} \"$@\"; }}");
     }
 }

@@ -30,6 +30,18 @@ public sealed class RemoteTarget(string host, int port, string user, Secret? pri
 
 public sealed record RemoteResult(int ExitStatus, IReadOnlyList<string> Output);
 
+/// <summary>How a plan prints a script fed to a shell: the command, then the script as a quoted here-document, to paste as it stands.</summary>
+public static class HereDocument
+{
+    public static string Describe(string command, string script, string comment)
+    {
+        var end = "BOOK_SHOP_SCRIPT";
+        var lines = script.TrimEnd().Split('\n');
+        while (lines.Contains(end)) end += "_END";
+        return $"{command} <<'{end}'    # {comment}" + Environment.NewLine + string.Join(Environment.NewLine, lines) + Environment.NewLine + end;
+    }
+}
+
 /// <summary>
 /// One script run on the remote host through SSH.NET. The script carries no secret (the key only
 /// authenticates), so the plan prints it whole. Output streams into the log, prefixed with the host.
@@ -52,14 +64,8 @@ public sealed class RunRemoteScript(SshConnection ssh, string purpose, string sc
     /// The ssh command line that does what SSH.NET does here, to paste as it stands: the script
     /// goes to the remote shell on standard input, as a quoted here-document.
     /// </summary>
-    public override string Describe()
-    {
-        var end = "BOOK_SHOP_SCRIPT";
-        var lines = Script.TrimEnd().Split('\n');
-        while (lines.Contains(end)) end += "_END";
-        return $"ssh -p {ssh.Target.Port} {ssh.Target.User}@{ssh.Target.Host} sh -s <<'{end}'    # {purpose}, at most {timeout.TotalSeconds:0}s"
-            + Environment.NewLine + string.Join(Environment.NewLine, lines) + Environment.NewLine + end;
-    }
+    public override string Describe() =>
+        HereDocument.Describe($"ssh -p {ssh.Target.Port} {ssh.Target.User}@{ssh.Target.Host} sh -s", Script, $"{purpose}, at most {timeout.TotalSeconds:0}s");
 
     public override async Task<RemoteResult> ExecuteAsync(ICakeContext context)
     {

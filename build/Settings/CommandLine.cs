@@ -38,10 +38,11 @@ public static class CommandLine
             && pair.Value.All(value => SettingsReader.IsTrue(value) != false));
 
     /// <summary>One line for each argument that is no setting, and for an unknown target; each with the nearest known name.</summary>
-    public static IReadOnlyList<string> Refusals(ICakeArguments arguments, SettingsCatalog catalog)
+    public static IReadOnlyList<string> Refusals(ICakeArguments arguments, SettingsCatalog catalog, IReadOnlyList<Setting> declaredEnvironments)
     {
-        var settings = catalog.All.Where(setting => setting.Argument is not null).Select(setting => setting.Argument!).ToList();
-        var secrets = catalog.All.Where(setting => setting.IsSecret).ToList();
+        var known = catalog.All.Concat(declaredEnvironments).ToList();
+        var settings = known.Where(setting => setting.Argument is not null).Select(setting => setting.Argument!).ToList();
+        var secrets = known.Where(setting => setting.IsSecret).ToList();
         var refusals = new List<string>();
         foreach (var name in arguments.GetArguments().Keys)
         {
@@ -75,7 +76,7 @@ public static class CommandLine
 
     private static string Normalise(string name) => name.ToLowerInvariant().Replace('_', '-');
 
-    private static string? Nearest(string given, IEnumerable<string> known)
+    public static string? Nearest(string given, IEnumerable<string> known)
     {
         var nearest = known.Select(name => (Name: name, Distance: Distance(given.ToLowerInvariant(), name.ToLowerInvariant())))
             .OrderBy(pair => pair.Distance).ThenBy(pair => pair.Name, StringComparer.Ordinal).FirstOrDefault();

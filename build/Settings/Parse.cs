@@ -53,6 +53,13 @@ internal static partial class Parse
     public static string KubernetesName(string text) =>
         KubernetesPattern().IsMatch(text) && text.Length <= 63 ? text : throw new FormatException("is not a Kubernetes name (lower-case letters, digits and '-'; at most 63)");
 
+    public static string EnvironmentName(string text) =>
+        EnvironmentPattern().IsMatch(text) ? text : throw new FormatException("is not an environment name (lower-case letters, digits and '-', starting with a letter; at most 32)");
+
+    /// <summary>A kube context's name as kubeconfig files hold them (an EKS ARN, user@cluster): no space, no quote.</summary>
+    public static string KubeContext(string text) =>
+        KubeContextPattern().IsMatch(text) ? text : throw new FormatException("is not a kube context name (letters, digits, '@', ':', '/', '.', '_', '-')");
+
     public static string CommandWords(string text) =>
         CommandPattern().IsMatch(text) ? text : throw new FormatException("is not a command (words of letters, digits, '/', '.', '_', '-' separated by single spaces)");
 
@@ -111,6 +118,12 @@ internal static partial class Parse
 
     [GeneratedRegex(@"^[A-Za-z0-9/._-]+(?: [A-Za-z0-9/._-]+){0,7}\z")]
     private static partial Regex CommandPattern();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{0,31}\z")]
+    private static partial Regex EnvironmentPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9@:/._-]{1,253}\z")]
+    private static partial Regex KubeContextPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}\z")]
     private static partial Regex GitHubRepositoryPattern();

@@ -10,14 +10,14 @@ public enum RegistryType { EcrPublic, Basic, None }
 
 public enum RetagMode { Registry, Docker }
 
-/// <summary>The dev container: its name, host port (loopback, behind nginx), the app's port, and its health check.</summary>
+/// <summary>A docker host's container: its name, host port (loopback, behind nginx), backup port, the app's port, and its health check.</summary>
 public sealed record DevContainer(string Name, int HostPort, int BackupPort, int AppPort, string HealthPath, TimeSpan HealthTimeout);
 
-/// <summary>The dev site on the EC2 host: where its file goes, and the nginx configuration that includes it.</summary>
+/// <summary>A docker host's nginx site: where its file goes, and the nginx configuration that includes it.</summary>
 public sealed record DevSite(string Path, string NginxConf);
 
 /// <summary>
-/// Production: the kubectl command on the host, the Deployment and container that run the
+/// A Kubernetes environment: the kubectl command, the Deployment and container that run the
 /// release, the manifests that describe it, and how long a rollout and its check may take.
 /// </summary>
 public sealed record Production(string Kubectl, string Namespace, string Deployment, string Container, string ManifestsDir,
@@ -45,18 +45,14 @@ public sealed partial class PipelineSettings
     public required bool AwsCredentialsConfigured { get; init; }
     public required string? BaseImage { get; init; }
 
-    public required string Ec2Host { get; init; }
-    public required int Ec2Port { get; init; }
-    public required string Ec2User { get; init; }
-    public required Secret? Ec2SshKey { get; init; }
-    public required HostKeyPin? Ec2HostKey { get; init; }
-    public required bool InsecureAcceptAnyHostKey { get; init; }
+    /// <summary>The repository's environments: dev, production, and those of environments.toml.</summary>
+    public required Pipeline.Environments.EnvironmentCatalog Environments { get; init; }
 
-    /// <summary>The dev container on the EC2 host, as DeployDev replaces and checks it.</summary>
-    public required DevContainer DevApp { get; init; }
+    /// <summary>Where this run deploys (--environment, or its deploy task's default), or null when it does not deploy.</summary>
+    public required Pipeline.Environments.DeployEnvironment? DeployTo { get; init; }
 
-    /// <summary>nginx's dev site on the EC2 host, as DeployDev keeps it current.</summary>
-    public required DevSite DevSite { get; init; }
+    /// <summary>The settings of <see cref="DeployTo"/>, which replace the deploy tasks' declared dev and production ones in the up-front check.</summary>
+    public required IReadOnlyList<Setting> DeployToSettings { get; init; }
 
     public required SnapshotTag? SnapshotTag { get; init; }
     public required string? SnapshotFile { get; init; }
@@ -66,14 +62,9 @@ public sealed partial class PipelineSettings
     public required Uri GitHubApiUrl { get; init; }
 
     public required RetagMode RetagMode { get; init; }
-    /// <summary>Production on MicroK8s, as Rollout rolls it out and checks it.</summary>
-    public required Production Production { get; init; }
 
     /// <summary>How the HTTP clients retry transient failures, and how long one attempt may take.</summary>
     public required Http.RetryPolicy HttpPolicy { get; init; }
-
-    /// <summary>How often an SSH connection that could not be made is tried again.</summary>
-    public required int SshRetries { get; init; }
 
     /// <summary>CI=true: stricter about the working tree (the image must match its commit).</summary>
     public required bool IsCi { get; init; }
@@ -93,7 +84,7 @@ public sealed partial class PipelineSettings
     /// <summary>A task's own setting: its checked value, or in a dry run without it, its placeholder.</summary>
     public string Value(Setting setting) => Declared.TryGetValue(setting, out var value) ? value : setting.Placeholder;
 
-    public static PipelineSettings Read(ICakeArguments arguments, Func<string, string?> environment, SettingsCatalog catalog)
+    public static PipelineSettings Read(ICakeArguments arguments, Func<string, string?> environment, SettingsCatalog catalog, Pipeline.Environments.EnvironmentCatalog environments)
     {
         var read = new SettingsReader(arguments, environment);
 
@@ -123,30 +114,10 @@ public sealed partial class PipelineSettings
             read.Advise(S.AwsAccessKeyId, "no AWS credentials configured: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a role (GitHub OIDC) for ECR Public");
         }
 
-        // The key file is opened only when a task of this run needs the key (ReadVersion does not).
+        // Only the environment this run deploys to is read: only its settings are required, and its
+        // key file is opened only then (ReadVersion reads none).
         var targets = arguments.HasArgument("target") ? arguments.GetArguments("target") : [];
-        var keyNeeded = catalog.For(catalog.Closure(targets)).Contains(S.Ec2SshKeyFile);
-        var sshKey = read.Secret(S.Ec2SshKey, S.Ec2SshKeyFile, readFile: keyNeeded);
-        if (sshKey is null && read.Raw(S.Ec2SshKeyFile) is null && read.Raw(S.Ec2SshKey) is null)
-        {
-            read.Missing(S.Ec2SshKey, "set EC2_SSH_KEY to the private key text, or EC2_SSH_KEY_FILE to its path");
-        }
-        else if (sshKey is not null && !sshKey.Reveal().Contains("PRIVATE KEY-----", StringComparison.Ordinal))
-        {
-            read.Invalid(S.Ec2SshKey, "is not a PEM or OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)");
-        }
-
-        var devHostPort = read.Optional(S.DevHostPort, 4000, Parse.Port);
-        var devBackupPort = read.Optional(S.DevBackupPort, 4001, Parse.Port);
-        if (devBackupPort == devHostPort)
-        {
-            read.Invalid(S.DevBackupPort, $"is DEV_HOST_PORT too ({devHostPort}): give nginx's backup port (4001 in infra/nginx-dev.conf)");
-        }
-
-        var insecure = read.Flag(S.InsecureAcceptAnyHostKey);
-        var hostKey = insecure
-            ? read.Optional<HostKeyPin?>(S.Ec2HostKey, null, HostKeyPin.Parse)
-            : read.Required<HostKeyPin?>(S.Ec2HostKey, null, HostKeyPin.Parse);
+        var (deployTo, deployToSettings) = ReadDeployTarget(read, catalog.DefaultEnvironment(catalog.Closure(targets)), environments);
 
         var snapshotTag = read.Optional(S.SnapshotTag, null, text => Versioning.SnapshotTag.TryParse(text, out var tag)
             ? tag
@@ -176,47 +147,47 @@ public sealed partial class PipelineSettings
             BaseImage = read.Optional(S.BaseImage, null, text => ImageGrammar.Reference().IsMatch(text)
                 ? text
                 : throw new FormatException("is not an image reference")),
-            Ec2Host = read.Required(S.Ec2Host, S.Ec2Host.Placeholder, Parse.HostName),
-            Ec2Port = read.Optional(S.Ec2Port, 22, Parse.Port),
-            Ec2User = read.Optional(S.Ec2User, "ubuntu", Parse.UserName),
-            Ec2SshKey = sshKey,
-            Ec2HostKey = hostKey,
-            InsecureAcceptAnyHostKey = insecure,
-            DevApp = new DevContainer(
-                read.Optional(S.DevContainer, "dev-app", Parse.ContainerName),
-                devHostPort,
-                devBackupPort,
-                read.Optional(S.AppPort, 8000, Parse.Port),
-                read.Optional(S.HealthPath, "/healthz", Parse.UrlPath),
-                read.Optional(S.HealthTimeout, TimeSpan.FromSeconds(60), Parse.Duration)),
-            DevSite = new DevSite(
-                read.Optional(S.DevNginxSite, "/etc/nginx/conf.d/book-shop-dev.conf", Parse.RemotePath),
-                read.Optional(S.DevNginxConf, "/etc/nginx/nginx.conf", Parse.RemotePath)),
+            Environments = environments,
+            DeployTo = deployTo,
+            DeployToSettings = deployToSettings,
             SnapshotTag = snapshotTag,
             SnapshotFile = snapshotFile,
             GitHubToken = githubToken,
             GitHubRepository = read.Required(S.GitHubRepository, S.GitHubRepository.Placeholder, Parse.GitHubRepository),
             GitHubApiUrl = read.Optional(S.GitHubApiUrl, new Uri("https://api.github.com"), Parse.HttpUrl),
             RetagMode = read.Optional(S.RetagMode, RetagMode.Registry, ParseRetagMode),
-            Production = new Production(
-                read.Optional(S.Kubectl, "sudo microk8s kubectl", Parse.CommandWords),
-                read.Optional(S.K8sNamespace, "default", Parse.KubernetesName),
-                read.Optional(S.K8sDeployment, "book-shop", Parse.KubernetesName),
-                read.Optional(S.K8sContainer, "book-shop", Parse.KubernetesName),
-                read.Optional(S.ManifestsDir, "manifests", Parse.FilePath),
-                read.Optional(S.RolloutTimeout, TimeSpan.FromSeconds(180), Parse.Duration),
-                read.Optional(S.ProductionCheckTimeout, TimeSpan.FromSeconds(60), Parse.Duration)),
             HttpPolicy = Http.RetryPolicy.Default with
             {
                 MaxRetries = read.Optional(S.HttpRetries, Http.RetryPolicy.Default.MaxRetries, Parse.Count),
                 AttemptTimeout = read.Optional(S.HttpTimeout, Http.RetryPolicy.Default.AttemptTimeout, Parse.Duration),
             },
-            SshRetries = read.Optional(S.SshRetries, 3, Parse.Count),
             IsCi = string.Equals(read.Raw(S.Ci), "true", StringComparison.OrdinalIgnoreCase) || read.Raw(S.Ci) == "1",
             Declared = declared,
             Secrets = read.Secrets,
             Problems = read.Problems,
         };
+    }
+
+    /// <summary>
+    /// The environment a deploy goes to: --environment, else the deploy task's default; an unknown
+    /// name is refused with the nearest one, and so are two docker-host environments on one port.
+    /// </summary>
+    private static (Pipeline.Environments.DeployEnvironment?, IReadOnlyList<Setting>) ReadDeployTarget(SettingsReader read, string? fallback, Pipeline.Environments.EnvironmentCatalog environments)
+    {
+        if (fallback is null) return (null, []);
+        var name = read.Optional(S.Environment, fallback, Parse.EnvironmentName);
+        if (!environments.Contains(name))
+        {
+            read.Invalid(S.Environment, $"\"{SettingsReader.Printable(name)}\" is no environment of this repository"
+                + (CommandLine.Nearest(name, environments.Names) is { } nearest ? $"; did you mean {nearest}?" : "")
+                + $" ({string.Join(", ", environments.Names)}; others are declared in {Pipeline.Environments.EnvironmentCatalog.FileName})");
+            name = fallback;
+        }
+        foreach (var collision in environments.Collisions(read)) read.Invalid(S.Environment, collision);
+        var insecure = read.Flag(S.InsecureAcceptAnyHostKey);
+        var retries = read.Optional(S.SshRetries, 3, Parse.Count);
+        var (environment, used) = environments.Read(name, read, readFiles: true, insecure, retries);
+        return (environment, [S.Environment, S.InsecureAcceptAnyHostKey, S.SshRetries, .. used]);
     }
 
     /// <summary>A task's own settings, beyond the contract's: required, checked and secret as declared.</summary>

@@ -70,6 +70,8 @@ public static class Settings
     public static readonly Setting RegistryPassword = Setting.Secret("REGISTRY_PASSWORD", "none (secret)");
     public static readonly Setting BaseImage = new("base-image", "BASE_IMAGE", "the Dockerfile's own");
 
+    public static readonly Setting Environment = new("environment", "DEPLOY_ENVIRONMENT", "`dev` for Dev, `production` for Promote; or an environment of environments.toml");
+
     public static readonly Setting Ec2Host = new("ec2-host", "EC2_HOST", "required");
     public static readonly Setting Ec2Port = new("ec2-port", "EC2_PORT", "`22`");
     public static readonly Setting Ec2User = new("ec2-user", "EC2_USER", "`ubuntu`");

@@ -12,11 +12,13 @@ public sealed class SettingsCatalog
     private readonly Dictionary<string, IReadOnlyList<Setting>> _byTask;
     private readonly Dictionary<string, IReadOnlyList<string>> _dependencies;
     private readonly Dictionary<string, string> _descriptions;
+    private readonly Dictionary<string, string> _deploysTo;
 
     private SettingsCatalog(Dictionary<string, IReadOnlyList<Setting>> byTask, Dictionary<string, IReadOnlyList<string>> dependencies,
-        Dictionary<string, string> descriptions, IReadOnlyList<Setting> all)
+        Dictionary<string, string> descriptions, Dictionary<string, string> deploysTo, IReadOnlyList<Setting> all)
     {
         _byTask = byTask;
+        _deploysTo = deploysTo;
         _dependencies = dependencies;
         _descriptions = descriptions;
         All = all;
@@ -36,6 +38,7 @@ public sealed class SettingsCatalog
     {
         var byTask = new Dictionary<string, IReadOnlyList<Setting>>(StringComparer.OrdinalIgnoreCase);
         var descriptions = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var deploysTo = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var dependencies = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         List<string> DependenciesOf(string task) => dependencies.TryGetValue(task, out var list) ? list : dependencies[task] = [];
         foreach (var type in taskTypes)
@@ -43,11 +46,12 @@ public sealed class SettingsCatalog
             var name = Tasks.TaskNames.Of(type);
             byTask[name] = Declared(type, []).Distinct().ToList();
             descriptions[name] = type.GetCustomAttribute<TaskDescriptionAttribute>()?.Description ?? "";
+            if (type.GetCustomAttribute<Environments.DeploysToAttribute>() is { } deploys) deploysTo[name] = deploys.Environment;
             DependenciesOf(name).AddRange(type.GetCustomAttributes<IsDependentOnAttribute>().Select(dependency => Tasks.TaskNames.Of(dependency.Task)));
             foreach (var dependee in type.GetCustomAttributes<IsDependeeOfAttribute>()) DependenciesOf(Tasks.TaskNames.Of(dependee.Task)).Add(name);
         }
         var all = Fields(typeof(Settings)).Concat(byTask.Values.SelectMany(settings => settings)).Distinct().ToList();
-        return new SettingsCatalog(byTask, dependencies.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<string>)pair.Value, StringComparer.OrdinalIgnoreCase), descriptions, all);
+        return new SettingsCatalog(byTask, dependencies.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<string>)pair.Value, StringComparer.OrdinalIgnoreCase), descriptions, deploysTo, all);
     }
 
     /// <summary>The targets and every task they depend on: what a run of them may execute.</summary>
@@ -62,6 +66,13 @@ public sealed class SettingsCatalog
         }
         return [.. found];
     }
+
+    /// <summary>
+    /// Where a run of these tasks deploys unless --environment says otherwise: the [DeploysTo] of
+    /// the one among them that deploys (DeployDev: dev; Rollout: production), or null when none does.
+    /// </summary>
+    public string? DefaultEnvironment(IEnumerable<string> tasks) =>
+        tasks.Select(task => _deploysTo.GetValueOrDefault(task)).FirstOrDefault(environment => environment is not null);
 
     /// <summary>The task's [TaskDescription], or empty.</summary>
     public string Description(string task) => _descriptions.GetValueOrDefault(task, "");

@@ -124,6 +124,9 @@ public sealed class SettingsReader(ICakeArguments arguments, Func<string, string
         return secret;
     }
 
+    /// <summary>A value from elsewhere than the setting's argument or variable (environments.toml), checked the same way.</summary>
+    public T Given<T>(Setting setting, string raw, Func<string, T> parse, T fallback) => Parse(setting, raw, parse, fallback);
+
     public void Missing(Setting setting, string message) =>
         _problems.Add(new SettingProblem(setting, "missing: " + message, IsMissing: true));
 

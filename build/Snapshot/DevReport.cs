@@ -39,11 +39,8 @@ public static class DevReport
             $"| image | `{record.Image}` |",
             $"| digest | `{record.Digest}` |",
             $"| commit | `{record.Commit}` |",
-            $"| dev | {DevUrl(context)} |",
+            context.Settings.DeployTo is { } environment ? $"| {environment.Name} | {environment} |" : "| deployed to | none (this run does not deploy) |",
             $"| result | {outcome} in {elapsed.TotalSeconds:0}s |",
             "")));
     }
-
-    private static string DevUrl(BuildContext context) =>
-        $"http://{context.Settings.Ec2Host}:8080/ (nginx -> 127.0.0.1:{context.Settings.DevApp.HostPort} -> container {context.Settings.DevApp.Name})";
 }

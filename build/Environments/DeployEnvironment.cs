@@ -1,0 +1,57 @@
+using Pipeline.Registry;
+using Pipeline.Remote;
+using Pipeline.Settings;
+using Pipeline.Versioning;
+
+namespace Pipeline.Environments;
+
+/// <summary>
+/// An image to run in an environment, by digest, and what it must serve once it runs: its version
+/// and commit on /version. The deploy steps take this, never the run's promotion or Dev's facts.
+/// </summary>
+public sealed record DeployableImage(ImageReference Reference, ImageDigest Digest, ReleaseVersion Version, string Commit)
+{
+    /// <summary>How messages name it: its tag (v1.2.0, or 1.2.0-SNAPSHOT-abc1234).</summary>
+    public string Label => Reference.Tag;
+}
+
+/// <summary>
+/// Where a deploy goes: `dev` and `production`, which every repository has, or one declared in
+/// environments.toml. Each kind of environment (how it is reached, deployed to and verified) is
+/// one class in this folder, found by its [EnvironmentKind] name; the tasks only call
+/// <see cref="Deploy"/>.
+/// </summary>
+public abstract class DeployEnvironment(string name, string? url)
+{
+    public string Name { get; } = name;
+
+    /// <summary>Where its users reach it (the run's summary links it); null when it is not known.</summary>
+    public string? Url { get; } = url;
+
+    /// <summary>The kind's name, as environments.toml spells it.</summary>
+    public string Kind => EnvironmentKinds.NameOf(GetType());
+
+    /// <summary>The SSH connection it is reached through, opened ahead while the image builds; null when there is none.</summary>
+    public virtual SshConnection? Connection => null;
+
+    /// <summary>
+    /// Runs the image there and verifies that it serves its version and commit from that digest;
+    /// a deploy that does not verify is undone where the kind can, and fails with one line.
+    /// Returns what now runs there, for the run's summary.
+    /// </summary>
+    public abstract Task<string> Deploy(BuildContext context, DeployableImage image);
+}
+
+/// <summary>Names a kind of environment: the `kind` of environments.toml.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class EnvironmentKindAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>A task that deploys, and where it deploys when --environment does not say.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class DeploysToAttribute(string environment) : Attribute
+{
+    public string Environment { get; } = environment;
+}
