@@ -21,7 +21,7 @@ built=""
 build_tests() {
   [[ -n "$built" ]] && return 0
   echo "== building the tests"
-  if dotnet build tests/Build.Tests --nologo -verbosity:quiet -consoleLoggerParameters:'ErrorsOnly;NoSummary' -terminalLogger:off 2>&1; then
+  if dotnet msbuild tests/Build.Tests/Build.Tests.csproj -restore -nologo -verbosity:quiet -consoleLoggerParameters:'ErrorsOnly;NoSummary' -terminalLogger:off 2>&1; then
     built=yes
   else
     echo "the tests did not compile (errors above)"; status=1; failed=$((failed + 1)); return 1

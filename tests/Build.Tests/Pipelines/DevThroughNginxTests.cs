@@ -44,6 +44,68 @@ public sealed class DevThroughNginxTests : DevFixture
 
     private static string VersionAnswer(string sha) => $"{{\"version\": \"0.1.0\", \"commit\": \"{sha}\"}}";
 
+    /// <summary>
+    /// A third environment, declared as a user would: environments.toml and its nginx site in the
+    /// repository, its key and host key as STAGING_* secrets. It runs on the same host as dev, on
+    /// ports of its own, behind a site of its own in the same nginx.
+    /// </summary>
+    [Test]
+    public async Task AStagingEnvironmentDeclaredInTheRepositoryServesTheSnapshotThroughItsOwnSiteAndDevIsUntouched()
+    {
+        var dev = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+        Assert.That(dev.ExitCode, Is.Zero, dev.AllOutput);
+        var devSha = App.Sha;
+        var devContainer = DockerEngine.Succeed("inspect", "--format", "{{.Id}}", Run.Container);
+
+        var (listen, hostPort, backupPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var container = $"staging-{Guid.NewGuid():N}"[..20];
+        var site = Path.Combine(Path.GetDirectoryName(Environment.DevNginxSite)!, $"book-shop-staging-{listen}.conf");
+        try
+        {
+            App.Commit("infra/nginx-staging.conf", RepositorySite
+                .Replace("book_shop_dev", "book_shop_staging")
+                .Replace("127.0.0.1:4000", $"127.0.0.1:{hostPort}").Replace("127.0.0.1:4001", $"127.0.0.1:{backupPort}")
+                .Replace("listen 8080 default_server;", $"listen 127.0.0.1:{listen};").Replace("listen [::]:8080 default_server;\n", ""));
+            App.Commit("environments.toml", $$"""
+                # Environments beyond dev and production (README: Environments).
+                [staging]
+                kind = "docker-host"
+                host = "127.0.0.1"
+                port = {{Environment.SshPort}}
+                user = "{{Environment.SshUser}}"
+                container = "{{container}}"
+                host-port = {{hostPort}}
+                backup-port = {{backupPort}}
+                site = "{{site}}"
+                nginx-conf = "{{Environment.DevNginxConf}}"
+                url = "http://127.0.0.1:{{listen}}/"
+                """);
+            var stagingSha = App.Commit("src/book_shop/__init__.py", "\"\"\"book-shop: a small book catalogue (on staging).\"\"\"\n");
+            var settings = Run.Environment();
+            settings["STAGING_SSH_KEY"] = File.ReadAllText(Environment.SshKeyFile);
+            settings["STAGING_HOST_KEY"] = Environment.SshHostKeyLine;
+
+            var staged = HostProcess.Run(App.Root, settings, "--target=Dev", "--environment=staging");
+
+            Assert.That(staged.ExitCode, Is.Zero, staged.AllOutput);
+            Assert.That(await PromoteRun.Get(new Uri($"http://127.0.0.1:{listen}/version")), Is.EqualTo(VersionAnswer(stagingSha)), "staging serves the new snapshot through its site");
+            Assert.That(await PromoteRun.Get(Site("/version")), Is.EqualTo(VersionAnswer(devSha)), "dev still serves its own");
+            Assert.That(DockerEngine.Succeed("inspect", "--format", "{{.Id}}", Run.Container), Is.EqualTo(devContainer), "dev's container was not touched");
+            var digest = await Run.RegistryDigest($"0.1.0-SNAPSHOT-{stagingSha[..7]}");
+            Assert.That(staged.AllOutput, Does.Contain($"staging: {container} runs {Environment.Registry}/{Run.Repository}@{digest} and answers 0.1.0 ({stagingSha[..7]})"));
+            Secrets.AssertNoneIn(Run, App, [settings["STAGING_SSH_KEY"]!], staged);
+        }
+        finally
+        {
+            DockerEngine.Run("rm", "--force", container, $"{container}-next");
+            if (File.Exists(site))
+            {
+                File.Delete(site);
+                Command.Run("nginx", ["-s", "reload", "-c", Environment.DevNginxConf]);
+            }
+        }
+    }
+
     [Test]
     public async Task ADeployAnswersEveryRequestWithTheOldVersionThenTheNew()
     {

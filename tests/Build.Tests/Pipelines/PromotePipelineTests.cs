@@ -76,6 +76,19 @@ public sealed class PromotePipelineTests
         return (sha, digest);
     }
 
+    /// <summary>Dev ships a change of one file: a commit on dev, its snapshot pushed, dev merged into main.</summary>
+    private async Task<(string Sha, string Digest)> ShipFileOnDev(string path, string content)
+    {
+        _app.Checkout("dev");
+        var sha = _app.Commit(path, content);
+        var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
+        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
+        var digest = (await _dev.RegistryDigest($"0.1.0-SNAPSHOT-{sha[..7]}"))!;
+        _app.Checkout(_main);
+        _app.MergeWithCommit("dev");
+        return (sha, digest);
+    }
+
     private void AssertProductionRuns(string digest, int pods = 2)
     {
         var serving = _promote.ServingPods();
@@ -210,7 +223,22 @@ public sealed class PromotePipelineTests
     {
         Assert.That(Promote().ExitCode, Is.Zero);
         var (_, nextDigest) = await ShipOnDev("0.2.0");
-        // A Deployment left by hand with the same pod labels: the Service sends to it as well.
+        ApplyADeploymentByHandThatTheServiceSendsTo();
+
+        var result = PromoteTimingOut("PRODUCTION_CHECK_TIMEOUT", "8s");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.LastErrorLine, Does.StartWith("Error: Rollout: Production does not serve v0.2.0 after the rollout: its NodePort did not answer 5 times in a row with v0.2.0"));
+        Assert.That(result.LastErrorLine, Does.Contain($"runs {_environment.Registry}/{_dev.Repository}@{_snapshotDigest}, not {nextDigest}"));
+        Assert.That(result.LastErrorLine, Does.EndWith("The rollout was undone; read the pods and events above, fix, and re-run Promote."));
+        Assert.That(result.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
+        Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, v0.2.0, and the undo");
+        Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
+    }
+
+    /// <summary>A Deployment left by hand with the same pod labels, running v0.1.0: the Service sends to it as well.</summary>
+    private void ApplyADeploymentByHandThatTheServiceSendsTo()
+    {
         var stray = Path.Combine(Path.GetTempPath(), $"stray-{_promote.Namespace}.yaml");
         File.WriteAllText(stray, $$"""
             apiVersion: apps/v1
@@ -234,16 +262,70 @@ public sealed class PromotePipelineTests
         var applied = _promote.Kubectl("apply", "--namespace", _promote.Namespace, "--filename", stray);
         File.Delete(stray);
         Assert.That(applied.ExitCode, Is.Zero, applied.Error);
+    }
 
-        var result = PromoteTimingOut("PRODUCTION_CHECK_TIMEOUT", "8s");
+    /// <summary>
+    /// An environment of kind kubernetes, declared in the repository: the MicroK8s stand-in driven
+    /// from the runner through a kube context of a kubeconfig the workflow would write, with no
+    /// SSH setting at all; the check asks the environment's URL (the NodePort, from here).
+    /// </summary>
+    [Test]
+    public async Task AKubernetesEnvironmentIsDeployedFromTheRunnerThroughItsContextWithNoSshAndARolloutThatDoesNotServeIsUndone()
+    {
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"kubeconfig-{_promote.Namespace}");
+        File.WriteAllText(kubeconfig, """
+            apiVersion: v1
+            kind: Config
+            clusters:
+              - name: book-shop-test
+                cluster: {server: "https://127.0.0.1:16443"}
+            users:
+              - name: book-shop-test
+                user: {}
+            contexts:
+              - name: book-shop-test
+                context: {cluster: book-shop-test, user: book-shop-test}
+            """);
+        try
+        {
+            // Declared on dev, as every change: a promotion releases only what dev built and tested.
+            var (sha, digest) = await ShipFileOnDev("environments.toml", $$"""
+                [cluster]
+                kind = "kubernetes"
+                context = "book-shop-test"
+                url = "http://127.0.0.1:{{PromoteRun.NodePort}}/"
+                """);
+            var settings = _promote.Environment(("CLUSTER_KUBECTL", $"{_environment.Microk8s} kubectl"), ("CLUSTER_KUBECONFIG", kubeconfig),
+                ("CLUSTER_NAMESPACE", _promote.Namespace), ("CLUSTER_CHECK_TIMEOUT", "8s"),
+                ("EC2_HOST", null), ("EC2_SSH_KEY", null), ("EC2_HOST_KEY", null), ("EC2_USER", null), ("EC2_PORT", null));
+            HostResult ToCluster() => HostProcess.Run(_app.Root, settings, "--target=Promote", "--snapshot-file=artifacts/snapshot.json", "--environment=cluster");
+            var logins = _environment.SshLogins(_environment.PromoteSshUser);
 
-        Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.LastErrorLine, Does.StartWith("Error: Rollout: Production does not serve v0.2.0 after the rollout: its NodePort did not answer 5 times in a row with v0.2.0"));
-        Assert.That(result.LastErrorLine, Does.Contain($"runs {_environment.Registry}/{_dev.Repository}@{_snapshotDigest}, not {nextDigest}"));
-        Assert.That(result.LastErrorLine, Does.EndWith("The rollout was undone; read the pods and events above, fix, and re-run Promote."));
-        Assert.That(result.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
-        Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, v0.2.0, and the undo");
-        Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
+            var released = ToCluster();
+
+            Assert.That(released.ExitCode, Is.Zero, released.AllOutput);
+            Assert.That(released.StandardOutput, Does.Contain($"Cluster serves v0.1.0 ({sha[..7]}) from pods running {digest}."));
+            Assert.That(await PromoteRun.Get(PromoteRun.Production("/version")), Is.EqualTo(VersionAnswer("0.1.0", sha)));
+            AssertProductionRuns(digest);
+            Assert.That(_promote.Revision, Is.EqualTo(1));
+
+            var (_, nextDigest) = await ShipOnDev("0.2.0");
+            ApplyADeploymentByHandThatTheServiceSendsTo();
+
+            var failed = ToCluster();
+
+            Assert.That(failed.ExitCode, Is.Not.Zero);
+            Assert.That(failed.LastErrorLine, Does.StartWith($"Error: Rollout: Cluster does not serve v0.2.0 after the rollout: http://127.0.0.1:{PromoteRun.NodePort}/ did not answer 5 times in a row with v0.2.0"));
+            Assert.That(failed.LastErrorLine, Does.Contain($"runs {_environment.Registry}/{_dev.Repository}@{digest}, not {nextDigest}"));
+            Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
+            Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, v0.2.0, and the undo");
+            Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
+            Assert.That(_environment.SshLogins(_environment.PromoteSshUser), Is.EqualTo(logins), "no SSH connection was made");
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using Cake.Core;
+using Pipeline.Environments;
 using Pipeline.Remote;
 using Pipeline.Settings;
 
@@ -6,12 +7,18 @@ namespace Pipeline.Tests.Settings;
 
 public sealed class SettingsTests
 {
+    /// <summary>The settings of a run of the target (Dev unless the arguments name one): a deploy's environment is read only for a run that deploys.</summary>
     private static PipelineSettings Read(IDictionary<string, string>? arguments = null, IDictionary<string, string>? environment = null)
     {
-        var lookup = (arguments ?? new Dictionary<string, string>()).ToLookup(pair => pair.Key, pair => pair.Value, StringComparer.OrdinalIgnoreCase);
+        var given = new Dictionary<string, string>(arguments ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
+        given.TryAdd("target", "Dev");
+        var lookup = given.ToLookup(pair => pair.Key, pair => pair.Value, StringComparer.OrdinalIgnoreCase);
         var env = environment ?? new Dictionary<string, string>();
-        return PipelineSettings.Read(new CakeArguments(lookup), name => env.TryGetValue(name, out var value) ? value : null, Catalog);
+        return PipelineSettings.Read(new CakeArguments(lookup), name => env.TryGetValue(name, out var value) ? value : null, Catalog,
+            EnvironmentCatalog.Load(Path.GetTempPath()));
     }
+
+    private static RemoteTarget HostOf(PipelineSettings settings) => settings.DeployTo!.Connection!.Target;
 
     private static readonly SettingsCatalog Catalog = SettingsCatalog.OfAssemblies(typeof(BuildHost).Assembly);
 
@@ -30,7 +37,7 @@ public sealed class SettingsTests
         {
             var settings = Read(new Dictionary<string, string> { ["target"] = target }, new Dictionary<string, string> { ["EC2_SSH_KEY_FILE"] = file });
 
-            Assert.That(settings.Ec2SshKey is not null, Is.EqualTo(read));
+            Assert.That(settings.DeployTo?.Connection?.Target.PrivateKey is not null, Is.EqualTo(read));
             Assert.That(ProblemsFor(settings, [.. Catalog.Closure([target])]).Select(problem => problem.Setting.Variable), Does.Not.Contain("EC2_SSH_KEY"));
         }
         finally
@@ -65,7 +72,7 @@ public sealed class SettingsTests
     {
         var settings = Read(new Dictionary<string, string> { ["ec2-port"] = "2222" }, new Dictionary<string, string> { ["EC2_PORT"] = "22022" });
 
-        Assert.That(settings.Ec2Port, Is.EqualTo(2222));
+        Assert.That(HostOf(settings).Port, Is.EqualTo(2222));
     }
 
     [TestCase("ec2-port", "70000", "--ec2-port / EC2_PORT: \"70000\" is not a port (1-65535)")]
@@ -109,11 +116,14 @@ public sealed class SettingsTests
         {
             Assert.That(settings.Image.Reference("1.2.0").ToString(), Is.EqualTo("public.ecr.aws/abc1d2e3/book-shop:1.2.0"));
             Assert.That(settings.RegistryType, Is.EqualTo(RegistryType.EcrPublic));
-            Assert.That(settings.Ec2Port, Is.EqualTo(22));
-            Assert.That(settings.Ec2User, Is.EqualTo("ubuntu"));
-            Assert.That(settings.DevApp, Is.EqualTo(new DevContainer("dev-app", 4000, 4001, 8000, "/healthz", TimeSpan.FromSeconds(60))));
+            Assert.That(HostOf(settings).Port, Is.EqualTo(22));
+            Assert.That(HostOf(settings).User, Is.EqualTo("ubuntu"));
+            Assert.That(settings.DeployTo!.Name, Is.EqualTo("dev"));
+            Assert.That(((DockerHost)settings.DeployTo).App, Is.EqualTo(new DevContainer("dev-app", 4000, 4001, 8000, "/healthz", TimeSpan.FromSeconds(60))));
             Assert.That(settings.RetagMode, Is.EqualTo(RetagMode.Registry));
-            Assert.That(settings.Production, Is.EqualTo(new Production("sudo microk8s kubectl", "default", "book-shop", "book-shop", "manifests",
+            var production = Read(new Dictionary<string, string> { ["target"] = "Promote" }, new Dictionary<string, string> { ["REGISTRY"] = "public.ecr.aws/abc1d2e3" }).DeployTo!;
+            Assert.That(production.Name, Is.EqualTo("production"));
+            Assert.That(((Microk8s)production).Cluster, Is.EqualTo(new Production("sudo microk8s kubectl", "default", "book-shop", "book-shop", "manifests",
                 TimeSpan.FromSeconds(180), TimeSpan.FromSeconds(60))));
             Assert.That(settings.GitHubApiUrl, Is.EqualTo(new Uri("https://api.github.com")));
         });

@@ -82,7 +82,8 @@ public sealed class WorkflowSettingsTests
         var read = Catalog.For(Catalog.Closure([target]));
 
         Assert.That(passed.Where(name => !read.Any(setting => setting.Variable == name)), Is.Empty, "passes a setting the target does not read");
-        var settings = PipelineSettings.Read(new CakeArguments(Array.Empty<string>().ToLookup(name => name)), _ => null, Catalog);
+        var settings = PipelineSettings.Read(new CakeArguments(new[] { ("target", target) }.ToLookup(pair => pair.Item1, pair => pair.Item2)), _ => null, Catalog,
+            Pipeline.Environments.EnvironmentCatalog.Load(RepositoryRoot.Path));
         var needed = settings.ProblemsFor(read).Where(problem => problem.IsMissing && !problem.IsAdvisory).Select(problem => problem.Setting.Variable)
             .Except(FromTheRunner).ToList();
         Assert.That(needed, Is.Not.Empty);
