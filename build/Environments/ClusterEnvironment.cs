@@ -20,7 +20,7 @@ public abstract class ClusterEnvironment(string name, string? url, Production cl
     public Production Cluster { get; } = cluster;
 
     /// <summary>The rollout's scripts, set up for where kubectl runs and where the check asks.</summary>
-    protected abstract Rollout Scripts(Registry.ImageReference image, ReleaseManifests manifests);
+    protected abstract Rollout Scripts(Registry.ImageReference? image, ReleaseManifests manifests);
 
     /// <summary>Runs one of them where kubectl is.</summary>
     protected abstract Effect<RemoteResult> Run(string purpose, string script, TimeSpan timeout, bool logsOutput = true, string? stateProbe = null);
@@ -36,6 +36,10 @@ public abstract class ClusterEnvironment(string name, string? url, Production cl
         var manifests = ReleaseManifests.Render(Path.Combine(context.RepositoryRoot, Cluster.ManifestsDir), Cluster.Deployment, Cluster.Container, image.Reference);
         var rollout = Scripts(image.Reference, manifests);
         var through = CheckedThrough(manifests);
+
+        // Said before anything changes: what a failed rollout is undone to.
+        var before = await WhatRunsNow(context);
+        if (!context.IsDryRun) context.Information("{0} runs {1} now.", Name, before);
 
         await context.Effects.Perform(Run($"roll out {image.Reference}", rollout.Script(), Cluster.RolloutTimeout * 2 + Allowance, stateProbe: rollout.StateProbe()));
 
@@ -54,6 +58,22 @@ public abstract class ClusterEnvironment(string name, string? url, Production cl
         }
         context.Information("{0} serves {1} ({2}) from pods running {3}.", Capitalised(Name), image.Label, image.Commit[..7], image.Digest);
         return $"{Name}: deployment/{Cluster.Deployment} in {Cluster.Namespace} runs {image.Reference}; {through} serves it from pods running {image.Digest}";
+    }
+
+    /// <summary>The Deployment's pods' images (the API server's image IDs) and one answer of /version where the check asks.</summary>
+    public override async Task<RunningNow> WhatRunsNow(BuildContext context)
+    {
+        var manifests = ReleaseManifests.Render(Path.Combine(context.RepositoryRoot, Cluster.ManifestsDir), Cluster.Deployment, Cluster.Container, image: null);
+        var read = await context.Effects.Perform(Run($"read what deployment/{Cluster.Deployment} runs", Scripts(null, manifests).WhatRunsScript(),
+            TimeSpan.FromSeconds(30), logsOutput: false));
+        var check = ProductionCheck.Read(read.Output);
+        var digests = check.Pods?.Items.Where(pod => pod.Metadata.DeletionTimestamp is null)
+            .Select(pod => pod.Status?.ContainerStatuses?.SingleOrDefault(status => status.Name == Cluster.Container)?.ImageID)
+            .OfType<string>()
+            // containerd reports <repository>@sha256:..., Docker's runtime docker-pullable://<repository>@sha256:...
+            .Select(id => id.StartsWith("docker-pullable://", StringComparison.Ordinal) ? id["docker-pullable://".Length..] : id)
+            .ToList() ?? [];
+        return new RunningNow(digests, check.Answers.LastOrDefault());
     }
 
     private static string Capitalised(string name) => char.ToUpperInvariant(name[0]) + name[1..];

@@ -40,6 +40,35 @@ public abstract class DeployEnvironment(string name, string? url)
     /// Returns what now runs there, for the run's summary.
     /// </summary>
     public abstract Task<string> Deploy(BuildContext context, DeployableImage image);
+
+    /// <summary>What it runs now, read without changing anything (a dry run plans the read and assumes nothing runs).</summary>
+    public abstract Task<RunningNow> WhatRunsNow(BuildContext context);
+}
+
+/// <summary>
+/// What an environment runs now: the images by digest (repository@sha256:..., one per container
+/// or pod), and what its /version answered (null: nothing answered).
+/// </summary>
+public sealed record RunningNow(IReadOnlyList<string> Digests, string? Answer)
+{
+    public override string ToString() =>
+        (Digests.Count == 0 ? "nothing" : string.Join(", ", Digests.Distinct())) + (Answer is null ? "" : $", answering {Answer}");
+
+    /// <summary>Why this is not the image, serving its version and commit; nothing when it is.</summary>
+    public IReadOnlyList<string> Problems(DeployableImage image)
+    {
+        var problems = new List<string>();
+        var want = $"{image.Reference.Repository}@{image.Digest}";
+        if (Digests.Count == 0 || Digests.Any(digest => digest != want))
+        {
+            problems.Add($"it runs {(Digests.Count == 0 ? "no image of a registry" : string.Join(", ", Digests.Distinct()))}, not {want}");
+        }
+        if (Answer is null || !Answer.Contains($"\"version\": \"{image.Version}\"", StringComparison.Ordinal) || !Answer.Contains($"\"commit\": \"{image.Commit}\"", StringComparison.Ordinal))
+        {
+            problems.Add($"its /version answers {Answer ?? "nothing"}, not {image.Version} ({image.Commit[..7]})");
+        }
+        return problems;
+    }
 }
 
 /// <summary>Names a kind of environment: the `kind` of environments.toml.</summary>

@@ -80,44 +80,22 @@ public sealed class DockerHost(string name, string url, SshConnection connection
             StateProbe = deploy.StateProbe(),
         });
 
-        var running = await context.Effects.Perform(new RunRemoteScript(Connection, $"read what {App.Name} runs", deploy.WhatRunsScript(), ReadAllowance)
-        {
-            LogsOutput = false,
-        });
+        var running = await WhatRunsNow(context);
         if (context.IsDryRun) return $"{Name}: {App.Name} runs {image.Reference}";
-        var state = ContainerState.Read(running.Output);
-        var problems = state.Problems(image);
+        var problems = running.Problems(image);
         if (problems.Count > 0)
         {
             throw new BuildInputException($"{Name} does not run {image.Label} after the deploy: {string.Join("; ", problems)}. Read the log above, fix, and re-run.");
         }
         return $"{Name}: {App.Name} runs {image.Reference.Repository}@{image.Digest} and answers {image.Version} ({image.Commit[..7]})";
     }
-}
 
-/// <summary>What a docker host's container runs, read by <see cref="DevDeploy.WhatRunsScript"/>: its image's repository digests and its /version.</summary>
-public sealed record ContainerState(IReadOnlyList<string> RepoDigests, string? Answer)
-{
-    public static ContainerState Read(IReadOnlyList<string> output)
+    /// <summary>The container's image, by the repository digests its image has, and its /version on the host port.</summary>
+    public override async Task<RunningNow> WhatRunsNow(BuildContext context)
     {
-        string? Field(string name) => output.FirstOrDefault(line => line.StartsWith(name + ": ", StringComparison.Ordinal))?[(name.Length + 2)..];
-        return new ContainerState(
-            (Field("digests") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            Field("answers") is { Length: > 0 } answer ? answer : null);
-    }
-
-    public IReadOnlyList<string> Problems(DeployableImage image)
-    {
-        var problems = new List<string>();
-        var want = $"{image.Reference.Repository}@{image.Digest}";
-        if (!RepoDigests.Contains(want, StringComparer.Ordinal))
-        {
-            problems.Add($"its container runs {(RepoDigests.Count == 0 ? "no image of a registry" : string.Join(", ", RepoDigests))}, not {want}");
-        }
-        if (Answer is null || !Answer.Contains($"\"version\": \"{image.Version}\"", StringComparison.Ordinal) || !Answer.Contains($"\"commit\": \"{image.Commit}\"", StringComparison.Ordinal))
-        {
-            problems.Add($"its /version answers {Answer ?? "nothing"}, not {image.Version} ({image.Commit[..7]})");
-        }
-        return problems;
+        var read = await context.Effects.Perform(new RunRemoteScript(Connection, $"read what {App.Name} runs",
+            DevDeploy.WhatRunsScript(App), ReadAllowance) { LogsOutput = false });
+        string? Field(string name) => read.Output.FirstOrDefault(line => line.StartsWith(name + ": ", StringComparison.Ordinal))?[(name.Length + 2)..];
+        return new RunningNow((Field("digests") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries), Field("answers") is { Length: > 0 } answer ? answer : null);
     }
 }

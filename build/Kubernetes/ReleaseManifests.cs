@@ -13,9 +13,10 @@ public sealed partial record ReleaseManifests(string Text, string PodSelector, i
     /// <summary>
     /// Every object of the folder's *.yaml and *.yml files, each a document of its own, with the
     /// Deployment's container already naming the release image, so a promotion is exactly one
-    /// rollout (applying another image and then running `set image` would roll out twice).
+    /// rollout (applying another image and then running `set image` would roll out twice). Without
+    /// an image (to read what runs now), the manifests are read as they are.
     /// </summary>
-    public static ReleaseManifests Render(string directory, string deployment, string container, Registry.ImageReference image)
+    public static ReleaseManifests Render(string directory, string deployment, string container, Registry.ImageReference? image)
     {
         if (!Directory.Exists(directory))
         {
@@ -39,7 +40,7 @@ public sealed partial record ReleaseManifests(string Text, string PodSelector, i
             ?? throw new BuildInputException($"No Deployment named {deployment} in {directory}: check --k8s-deployment / K8S_DEPLOYMENT.");
         var slot = target.Spec?.Template?.Spec?.Containers?.SingleOrDefault(c => c.Name == container)
             ?? throw new BuildInputException($"The Deployment {deployment} has no container named {container}: check --k8s-container / K8S_CONTAINER.");
-        slot.Image = image.ToString();
+        if (image is not null) slot.Image = image.ToString();
 
         // KubernetesYaml.Serialize ends without a newline: joined bare, "---" would end the last
         // line of one object instead of starting a document, and kubectl would read one object.

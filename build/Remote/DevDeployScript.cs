@@ -24,9 +24,9 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
     /// Read-only: the repository digests of the image the container runs, and its /version on the
     /// host port, one line each ("digests: ...", "answers: ..."); what the deploy is verified by.
     /// </summary>
-    public string WhatRunsScript() => new ShellScript()
-        .Set("container", Parse.ContainerName(Container.Name))
-        .Set("host_port", Container.HostPort)
+    public static string WhatRunsScript(DevContainer container) => new ShellScript()
+        .Set("container", Parse.ContainerName(container.Name))
+        .Set("host_port", container.HostPort)
         .Body("""
             image_id="$(docker inspect --format '{{.Image}}' "$container" 2>/dev/null)" || { echo "digests: "; echo "answers: "; exit 0; }
             echo "digests: $(docker image inspect --format '{{join .RepoDigests " "}}' "$image_id")"
@@ -140,13 +140,14 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
                 # Every snapshot has a tag of its own, so dangling-only pruning never frees a deployed
                 # image and the disk MicroK8s shares fills. Of this repository's images, keep the one
                 # running now and the one before it (a rollback's); an image still in use stays.
+                # --no-prune: an image pulled here has no parent images, and one built on this
+                # engine shares its parents with other builds, which may be using them right now.
                 keep_now="$(docker image inspect --format '{{.Id}}' "$image")"
                 keep_before="$(docker image inspect --format '{{.Id}}' "$previous" 2>/dev/null || true)"
                 docker image ls --no-trunc --format '{{.Repository}} {{.Tag}} {{.ID}}' | while read -r name tag id; do
                   if [ "$name" != "$repository" ] || [ "$tag" = "<none>" ] || [ "$id" = "$keep_now" ] || [ "$id" = "$keep_before" ]; then continue; fi
-                  docker image rm "$name:$tag" >/dev/null 2>&1 || echo "kept $name:$tag: still in use"
+                  docker image rm --no-prune "$name:$tag" >/dev/null 2>&1 || echo "kept $name:$tag: still in use"
                 done
-                docker image prune --force >/dev/null
                 """)
             .ToString();
     }

@@ -8,7 +8,7 @@ namespace Pipeline.Remote;
 /// What a rollout runs where kubectl is (on the MicroK8s node over SSH, or on the runner with a
 /// kube context): each a `set -eu` script with validated, quoted values.
 /// </summary>
-public sealed record Rollout(Production Target, Registry.ImageReference Image, ReleaseManifests Manifests)
+public sealed record Rollout(Production Target, Registry.ImageReference? Image, ReleaseManifests Manifests)
 {
     /// <summary>The kube context kubectl uses (--context), or null for kubectl's own (the node's).</summary>
     public string? Context { get; init; }
@@ -18,6 +18,8 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
 
     /// <summary>Where the check asks for /version: the Service's NodePort on the node's loopback, unless set.</summary>
     public string? VersionUrl { get; init; }
+
+    private string AskedUrl => VersionUrl ?? $"http://127.0.0.1:{Manifests.NodePort}/version";
 
     private const string EndOfManifests = "BOOK_SHOP_MANIFESTS_END";
 
@@ -56,7 +58,7 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
 
         return Start(timeout: true)
             .Set("container", Parse.KubernetesName(Target.Container))
-            .Set("image", Image.ToString())
+            .Set("image", (Image ?? throw new InvalidOperationException("a rollout needs the image")).ToString())
             .Body(UndoFunction)
             .Body($"""
                 manifests="$(mktemp)"
@@ -84,7 +86,7 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
     /// </summary>
     public string CheckScript(ReleaseVersion version, string commit) => Start(deployment: false, timeout: false)
         .Set("selector", Manifests.PodSelector)
-        .Set("version_url", VersionUrl ?? $"http://127.0.0.1:{Manifests.NodePort}/version")
+        .Set("version_url", AskedUrl)
         .Set("check_timeout", (int)Target.CheckTimeout.TotalSeconds)
         .Set("want_version", $"\"version\": \"{version}\"")
         .Set("want_commit", $"\"commit\": \"{commit}\"")
@@ -101,6 +103,20 @@ public sealed record Rollout(Production Target, Registry.ImageReference Image, R
                 sleep 0.5
               fi
             done
+            echo '{PodsMarker}'
+            k get pods --namespace "$namespace" --selector "$selector" --output json || echo "the pods could not be listed"
+            """)
+        .ToString();
+
+    /// <summary>
+    /// Read-only: one answer of <see cref="VersionUrl"/>, then the Deployment's pods as JSON after
+    /// <see cref="PodsMarker"/>: what the environment runs now, in <see cref="CheckScript"/>'s format.
+    /// </summary>
+    public string WhatRunsScript() => Start(deployment: false, timeout: false)
+        .Set("selector", Manifests.PodSelector)
+        .Set("version_url", AskedUrl)
+        .Body($"""
+            echo "$version_url answers: $(curl --silent --show-error --max-time 2 "$version_url" 2>&1 || true)"
             echo '{PodsMarker}'
             k get pods --namespace "$namespace" --selector "$selector" --output json || echo "the pods could not be listed"
             """)

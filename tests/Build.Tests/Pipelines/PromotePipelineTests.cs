@@ -197,6 +197,8 @@ public sealed class PromotePipelineTests
         }
 
         Assert.That(failed.ExitCode, Is.Not.Zero);
+        Assert.That(failed.StandardOutput, Does.Contain($"production runs {_environment.Registry}/{_dev.Repository}@{_snapshotDigest}, answering {VersionAnswer("0.1.0", _snapshotSha)} now."),
+            "what it runs is said before anything changes");
         Assert.That(failed.AllOutput, Does.Contain("ImagePullBackOff").And.Contain($"Failed to pull image \"{_dev.Reference("v0.2.0")}\""), "the pods and events as the failed rollout left them");
         Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
         Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: Rollout: `ssh {_environment.PromoteSshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.2.0")})` failed with exit code 1: " +
@@ -315,6 +317,7 @@ public sealed class PromotePipelineTests
             var failed = ToCluster();
 
             Assert.That(failed.ExitCode, Is.Not.Zero);
+            Assert.That(failed.StandardOutput, Does.Contain($"cluster runs {_environment.Registry}/{_dev.Repository}@{digest}, answering {VersionAnswer("0.1.0", sha)} now."));
             Assert.That(failed.LastErrorLine, Does.StartWith($"Error: Rollout: Cluster does not serve v0.2.0 after the rollout: http://127.0.0.1:{PromoteRun.NodePort}/ did not answer 5 times in a row with v0.2.0"));
             Assert.That(failed.LastErrorLine, Does.Contain($"runs {_environment.Registry}/{_dev.Repository}@{digest}, not {nextDigest}"));
             Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
