@@ -91,18 +91,23 @@ end_to_end_tier() {
     echo "test environment: not started; the end-to-end tests will say why"
   fi
   build_tests || return 0
-  # Two processes side by side (TestTiers.ProductionNode): the fixtures that run Promote against
-  # the MicroK8s stand-in's one NodePort, one after another; and the rest with the host builds.
-  # Much of an end-to-end test is waiting (containers, pods, timeouts), so the two overlap well.
-  echo "== end-to-end tier: two NUnit runs side by side; their output follows as each ends"
+  # Three processes side by side (TestTiers): the fixtures that run Promote against the MicroK8s
+  # stand-in's NodePort 30080, one after another; those on NodePort 30081, one after another; and
+  # the rest with the host builds. Much of an end-to-end test is waiting (containers, pods,
+  # timeouts), so they overlap well.
+  echo "== end-to-end tier: three NUnit runs side by side; their output follows as each ends"
   nunit_run "TestCategory=ProductionNode" end-to-end-production & local production=$!
-  nunit_run "(TestCategory=EndToEnd|TestCategory=Builds)&TestCategory!=ProductionNode" end-to-end & local rest=$!
+  nunit_run "TestCategory=ProductionNodeAside" end-to-end-production-aside & local aside=$!
+  nunit_run "(TestCategory=EndToEnd|TestCategory=Builds)&TestCategory!=ProductionNode&TestCategory!=ProductionNodeAside" end-to-end & local rest=$!
   local code=0
   wait "$rest" || code=$?
   nunit_count "end-to-end tier and host builds, but Promote's (one after another)" end-to-end "$code"
   code=0
+  wait "$aside" || code=$?
+  nunit_count "end-to-end tier: Promote on NodePort 30081 (one after another)" end-to-end-production-aside "$code"
+  code=0
   wait "$production" || code=$?
-  nunit_count "end-to-end tier: Promote against the MicroK8s stand-in (one after another)" end-to-end-production "$code"
+  nunit_count "end-to-end tier: Promote on NodePort 30080 (one after another)" end-to-end-production "$code"
 }
 
 [[ "$mode" == --end-to-end ]] || fast_tier

@@ -60,6 +60,18 @@ public sealed class BuildContext : FrostingContext
     /// <summary>Where this run deploys (dev for Dev, production for Promote, or --environment).</summary>
     public Environments.DeployEnvironment DeployTo => Settings.DeployTo ?? throw new InvalidOperationException("This run has no deploy task.");
 
+    /// <summary>The GitHub Actions run this is, as a link; null outside GitHub Actions.</summary>
+    public string? RunUrl
+    {
+        get
+        {
+            var github = this.GitHubActions();
+            return github.IsRunningOnGitHubActions
+                ? $"{github.Environment.Workflow.ServerUrl}/{github.Environment.Workflow.Repository}/actions/runs/{github.Environment.Workflow.RunId}"
+                : null;
+        }
+    }
+
     /// <summary>The repository's top folder; build.sh starts the host there.</summary>
     public string RepositoryRoot { get; }
 

@@ -24,10 +24,10 @@ public sealed class BuildLifetime(Hosting.RunMode mode) : FrostingLifetime<Build
         var tasks = mode.IsExclusive ? [info.TargetTask.Name] : info.TasksToExecute.Select(task => task.Name).ToList();
         var read = context.SettingsCatalog.For(tasks);
         // A deploy task declares dev's and production's settings (for --help and the README); the
-        // run needs those of the environment it deploys to, whichever that is.
-        if (context.Settings.DeployTo is not null && context.SettingsCatalog.DefaultEnvironment(tasks) is not null)
+        // run needs those of the environments it reads: the one it deploys to, or all (Status).
+        if (context.Settings.EnvironmentSettings.Count > 0)
         {
-            read = [.. read.Where(setting => !Environments.EnvironmentCatalog.BuiltInSettings.Contains(setting)).Concat(context.Settings.DeployToSettings).Distinct()];
+            read = [.. read.Where(setting => !Environments.EnvironmentCatalog.BuiltInSettings.Contains(setting)).Concat(context.Settings.EnvironmentSettings).Distinct()];
         }
         var problems = context.Settings.ProblemsFor(read);
         _missingForRealRun = problems.Where(problem => problem.IsMissing).ToList();
@@ -105,6 +105,7 @@ public sealed class BuildLifetime(Hosting.RunMode mode) : FrostingLifetime<Build
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
         context.Settings.DeployTo?.Connection?.Dispose();
+        foreach (var environment in context.Settings.EveryEnvironment) environment.Connection?.Dispose();
         AnnotateFailure(context, info.ThrownException);
         if (!context.IsDryRun)
         {

@@ -51,8 +51,11 @@ public sealed partial class PipelineSettings
     /// <summary>Where this run deploys (--environment, or its deploy task's default), or null when it does not deploy.</summary>
     public required Pipeline.Environments.DeployEnvironment? DeployTo { get; init; }
 
-    /// <summary>The settings of <see cref="DeployTo"/>, which replace the deploy tasks' declared dev and production ones in the up-front check.</summary>
-    public required IReadOnlyList<Setting> DeployToSettings { get; init; }
+    /// <summary>Every environment, for a run that asks them all (Status); empty otherwise.</summary>
+    public required IReadOnlyList<Pipeline.Environments.DeployEnvironment> EveryEnvironment { get; init; }
+
+    /// <summary>The settings of the environments this run reads, which replace the tasks' declared dev and production ones in the up-front check.</summary>
+    public required IReadOnlyList<Setting> EnvironmentSettings { get; init; }
 
     public required SnapshotTag? SnapshotTag { get; init; }
     public required string? SnapshotFile { get; init; }
@@ -62,6 +65,12 @@ public sealed partial class PipelineSettings
     public required Uri GitHubApiUrl { get; init; }
 
     public required RetagMode RetagMode { get; init; }
+
+    /// <summary>--format=json: Status prints JSON for scripts instead of its table.</summary>
+    public required bool StatusAsJson { get; init; }
+
+    /// <summary>--to: the release (vX.Y.Z) or, for dev, the snapshot tag Rollback goes to; null: the last verified before the current.</summary>
+    public required string? RollbackTo { get; init; }
 
     /// <summary>How the HTTP clients retry transient failures, and how long one attempt may take.</summary>
     public required Http.RetryPolicy HttpPolicy { get; init; }
@@ -79,7 +88,7 @@ public sealed partial class PipelineSettings
 
     /// <summary>The problems that matter to the tasks about to run (those of the settings they declare), in the catalogue's order.</summary>
     public IReadOnlyList<SettingProblem> ProblemsFor(IReadOnlyList<Setting> used) =>
-        Problems.Where(problem => used.Contains(problem.Setting)).OrderBy(problem => used.ToList().IndexOf(problem.Setting)).ToList();
+        Problems.Where(problem => used.Contains(problem.Setting)).Distinct().OrderBy(problem => used.ToList().IndexOf(problem.Setting)).ToList();
 
     /// <summary>A task's own setting: its checked value, or in a dry run without it, its placeholder.</summary>
     public string Value(Setting setting) => Declared.TryGetValue(setting, out var value) ? value : setting.Placeholder;
@@ -117,7 +126,8 @@ public sealed partial class PipelineSettings
         // Only the environment this run deploys to is read: only its settings are required, and its
         // key file is opened only then (ReadVersion reads none).
         var targets = arguments.HasArgument("target") ? arguments.GetArguments("target") : [];
-        var (deployTo, deployToSettings) = ReadDeployTarget(read, catalog.DefaultEnvironment(catalog.Closure(targets)), environments);
+        var (deployTo, everyEnvironment, environmentSettings) = ReadEnvironments(read, catalog.DefaultEnvironment(catalog.Closure(targets)),
+            catalog.Closure(targets).Contains(Tasks.TaskNames.Status, StringComparer.OrdinalIgnoreCase), environments);
 
         var snapshotTag = read.Optional(S.SnapshotTag, null, text => Versioning.SnapshotTag.TryParse(text, out var tag)
             ? tag
@@ -128,8 +138,12 @@ public sealed partial class PipelineSettings
             read.Missing(S.SnapshotTag, "pass --snapshot-tag=X.Y.Z-SNAPSHOT-<sha7> or --snapshot-file=<the snapshot.json Dev wrote>");
         }
 
+        // Release and Rollback cannot work without GitHub; a deploy writes the ledger when it can,
+        // and says so in one line when it cannot.
+        var closure = catalog.Closure(targets);
+        var needsGitHub = new[] { Tasks.TaskNames.Release, Tasks.TaskNames.Rollback, Tasks.TaskNames.Status }.Any(task => closure.Contains(task, StringComparer.OrdinalIgnoreCase));
         var githubToken = read.Secret(S.GitHubToken);
-        if (githubToken is null && read.Raw(S.GitHubToken) is null)
+        if (githubToken is null && read.Raw(S.GitHubToken) is null && needsGitHub)
         {
             read.Missing(S.GitHubToken, "set GITHUB_TOKEN (in GitHub Actions: env: GITHUB_TOKEN: ${{ github.token }})");
         }
@@ -149,13 +163,26 @@ public sealed partial class PipelineSettings
                 : throw new FormatException("is not an image reference")),
             Environments = environments,
             DeployTo = deployTo,
-            DeployToSettings = deployToSettings,
+            EveryEnvironment = everyEnvironment,
+            EnvironmentSettings = environmentSettings,
             SnapshotTag = snapshotTag,
             SnapshotFile = snapshotFile,
             GitHubToken = githubToken,
-            GitHubRepository = read.Required(S.GitHubRepository, S.GitHubRepository.Placeholder, Parse.GitHubRepository),
+            GitHubRepository = needsGitHub
+                ? read.Required(S.GitHubRepository, S.GitHubRepository.Placeholder, Parse.GitHubRepository)
+                : read.Optional(S.GitHubRepository, S.GitHubRepository.Placeholder, Parse.GitHubRepository),
             GitHubApiUrl = read.Optional(S.GitHubApiUrl, new Uri("https://api.github.com"), Parse.HttpUrl),
             RetagMode = read.Optional(S.RetagMode, RetagMode.Registry, ParseRetagMode),
+            StatusAsJson = read.Optional(S.StatusFormat, false, text => text.ToLowerInvariant() switch
+            {
+                "table" => false,
+                "json" => true,
+                _ => throw new FormatException("is not table or json"),
+            }),
+            RollbackTo = read.Optional<string?>(S.RollbackTo, null, text =>
+                (text.StartsWith('v') && ReleaseVersion.TryParse(text[1..], out _)) || Versioning.SnapshotTag.TryParse(text, out _)
+                    ? text
+                    : throw new FormatException("is not a release vX.Y.Z or a snapshot tag X.Y.Z-SNAPSHOT-<sha7>")),
             HttpPolicy = Http.RetryPolicy.Default with
             {
                 MaxRetries = read.Optional(S.HttpRetries, Http.RetryPolicy.Default.MaxRetries, Parse.Count),
@@ -171,23 +198,47 @@ public sealed partial class PipelineSettings
     /// <summary>
     /// The environment a deploy goes to: --environment, else the deploy task's default; an unknown
     /// name is refused with the nearest one, and so are two docker-host environments on one port.
+    /// A run that asks every environment (Status) reads each of them.
     /// </summary>
-    private static (Pipeline.Environments.DeployEnvironment?, IReadOnlyList<Setting>) ReadDeployTarget(SettingsReader read, string? fallback, Pipeline.Environments.EnvironmentCatalog environments)
+    private static (Pipeline.Environments.DeployEnvironment?, IReadOnlyList<Pipeline.Environments.DeployEnvironment>, IReadOnlyList<Setting>) ReadEnvironments(
+        SettingsReader read, string? fallback, bool every, Pipeline.Environments.EnvironmentCatalog environments)
     {
-        if (fallback is null) return (null, []);
-        var name = read.Optional(S.Environment, fallback, Parse.EnvironmentName);
-        if (!environments.Contains(name))
-        {
-            read.Invalid(S.Environment, $"\"{SettingsReader.Printable(name)}\" is no environment of this repository"
-                + (CommandLine.Nearest(name, environments.Names) is { } nearest ? $"; did you mean {nearest}?" : "")
-                + $" ({string.Join(", ", environments.Names)}; others are declared in {Pipeline.Environments.EnvironmentCatalog.FileName})");
-            name = fallback;
-        }
+        if (fallback is null && !every) return (null, [], []);
         foreach (var collision in environments.Collisions(read)) read.Invalid(S.Environment, collision);
         var insecure = read.Flag(S.InsecureAcceptAnyHostKey);
         var retries = read.Optional(S.SshRetries, 3, Parse.Count);
-        var (environment, used) = environments.Read(name, read, readFiles: true, insecure, retries);
-        return (environment, [S.Environment, S.InsecureAcceptAnyHostKey, S.SshRetries, .. used]);
+        var used = new List<Setting> { S.InsecureAcceptAnyHostKey, S.SshRetries };
+        Pipeline.Environments.DeployEnvironment? deployTo = null;
+        if (fallback is not null)
+        {
+            var name = read.Optional(S.Environment, fallback, Parse.EnvironmentName);
+            if (!environments.Contains(name))
+            {
+                read.Invalid(S.Environment, $"\"{SettingsReader.Printable(name)}\" is no environment of this repository"
+                    + (CommandLine.Nearest(name, environments.Names) is { } nearest ? $"; did you mean {nearest}?" : "")
+                    + $" ({string.Join(", ", environments.Names)}; others are declared in {Pipeline.Environments.EnvironmentCatalog.FileName})");
+                name = fallback;
+            }
+            (deployTo, var deployToUses) = environments.Read(name, read, readFiles: true, insecure, retries);
+            used.Add(S.Environment);
+            used.AddRange(deployToUses);
+        }
+        var all = new List<Pipeline.Environments.DeployEnvironment>();
+        if (every)
+        {
+            foreach (var name in environments.Names)
+            {
+                if (deployTo?.Name == name)
+                {
+                    all.Add(deployTo);
+                    continue;
+                }
+                var (environment, uses) = environments.Read(name, read, readFiles: true, insecure, retries);
+                all.Add(environment);
+                used.AddRange(uses);
+            }
+        }
+        return (deployTo, all, [.. used.Distinct()]);
     }
 
     /// <summary>A task's own settings, beyond the contract's: required, checked and secret as declared.</summary>

@@ -107,6 +107,10 @@ public static class Settings
     public static readonly Setting RolloutTimeout = new("rollout-timeout", "ROLLOUT_TIMEOUT", "`180s`");
     public static readonly Setting ProductionCheckTimeout = new("production-check-timeout", "PRODUCTION_CHECK_TIMEOUT", "`60s`: how long the NodePort may take to answer steadily with the release after the rollout");
 
+    public static readonly Setting RollbackTo = new("to", "ROLLBACK_TO", "the last release verified in the environment before the one it runs now; or `vX.Y.Z` (a snapshot tag for dev)");
+
+    public static readonly Setting StatusFormat = new("format", "STATUS_FORMAT", "`table` (or `json`, for scripts)");
+
     public static readonly Setting HttpRetries = new("http-retries", "HTTP_RETRIES", "`4` (0 to 10): retries of a transient HTTP failure");
     public static readonly Setting HttpTimeout = new("http-timeout", "HTTP_TIMEOUT", "`30s`: how long one HTTP attempt may take, its body included");
 

@@ -16,9 +16,7 @@ public static class DevReport
     {
         var version = context.Version;
         var github = context.GitHubActions();
-        var runUrl = github.IsRunningOnGitHubActions
-            ? $"{github.Environment.Workflow.ServerUrl}/{github.Environment.Workflow.Repository}/actions/runs/{github.Environment.Workflow.RunId}"
-            : null;
+        var runUrl = context.RunUrl;
         var record = new SnapshotRecord(version.Version.ToString(), version.SnapshotTag.ToString(), image.Reference.ToString(), image.Digest.ToString(),
             version.Commit.Sha, SnapshotRecord.Timestamp(DateTimeOffset.UtcNow), runUrl);
 

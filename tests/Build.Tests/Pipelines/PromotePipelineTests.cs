@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text;
 using System.Text.Json;
 using Pipeline.Tests.Support;
@@ -12,90 +13,8 @@ namespace Pipeline.Tests.Pipelines;
 [NonParallelizable]
 [Category(TestTiers.EndToEnd)]
 [Category(TestTiers.ProductionNode)]
-public sealed class PromotePipelineTests
+public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNodePort)
 {
-    private TestEnvironment _environment = null!;
-    private AppRepository _app = null!;
-    private DevRun _dev = null!;
-    private PromoteRun _promote = null!;
-    private string _snapshotSha = "";
-    private string _snapshotDigest = "";
-
-    [SetUp]
-    public async Task BuildASnapshotOnDevAndMergeIt()
-    {
-        _environment = TestEnvironment.Require();
-        _app = new AppRepository();
-        _dev = new DevRun(_environment);
-        _promote = new PromoteRun(_environment, _dev);
-        _promote.CreateNamespace();
-
-        _main = _app.CurrentBranch;
-        _app.StartBranch("dev");
-        _snapshotSha = _app.Commit("src/book_shop/__init__.py", "\"\"\"book-shop: a small book catalogue (dev change).\"\"\"\n");
-        var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
-        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
-        _snapshotDigest = (await _dev.RegistryDigest(SnapshotTag))!;
-
-        _app.Checkout(_main);
-        _app.MergeWithCommit("dev");
-    }
-
-    [TearDown]
-    public void Clean()
-    {
-        _promote?.DeleteNamespace();
-        _promote?.LogNodeIntoRegistry();
-        _dev?.Clean();
-        _app?.Dispose();
-    }
-
-    private string _main = "";
-
-    private string SnapshotTag => $"0.1.0-SNAPSHOT-{_snapshotSha[..7]}";
-
-    private HostResult Promote(params string[] extra) =>
-        HostProcess.Run(_app.Root, _promote.Environment(), ["--target=Promote", "--snapshot-file=artifacts/snapshot.json", .. extra]);
-
-    /// <summary>A Promote that is meant to fail by a timeout: a short one, since the test waits it out.</summary>
-    private HostResult PromoteTimingOut(string setting, string timeout) =>
-        HostProcess.Run(_app.Root, _promote.Environment((setting, timeout)), "--target=Promote", "--snapshot-file=artifacts/snapshot.json");
-
-    private static string VersionAnswer(string version, string sha) => $"{{\"version\": \"{version}\", \"commit\": \"{sha}\"}}";
-
-    /// <summary>Dev ships the next version: a commit on dev, its snapshot pushed, dev merged into main.</summary>
-    private async Task<(string Sha, string Digest)> ShipOnDev(string version)
-    {
-        _app.Checkout("dev");
-        var sha = _app.Commit("pyproject.toml", _app.Read("pyproject.toml").Replace("version = \"0.1.0\"", $"version = \"{version}\""));
-        var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
-        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
-        var digest = (await _dev.RegistryDigest($"{version}-SNAPSHOT-{sha[..7]}"))!;
-        _app.Checkout(_main);
-        _app.MergeWithCommit("dev");
-        return (sha, digest);
-    }
-
-    /// <summary>Dev ships a change of one file: a commit on dev, its snapshot pushed, dev merged into main.</summary>
-    private async Task<(string Sha, string Digest)> ShipFileOnDev(string path, string content)
-    {
-        _app.Checkout("dev");
-        var sha = _app.Commit(path, content);
-        var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
-        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
-        var digest = (await _dev.RegistryDigest($"0.1.0-SNAPSHOT-{sha[..7]}"))!;
-        _app.Checkout(_main);
-        _app.MergeWithCommit("dev");
-        return (sha, digest);
-    }
-
-    private void AssertProductionRuns(string digest, int pods = 2)
-    {
-        var serving = _promote.ServingPods();
-        Assert.That(serving, Has.Count.EqualTo(pods));
-        Assert.That(serving.Select(pod => pod.Status.ContainerStatuses.Single().ImageID), Is.All.EqualTo($"{_environment.Registry}/{_dev.Repository}@{digest}"));
-    }
-
     [Test]
     public async Task ReleasesTheTestedImageAndProductionServesItFromPodsRunningThatDigest()
     {
@@ -118,7 +37,7 @@ public sealed class PromotePipelineTests
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest), "the release tag names the tested bytes");
         Assert.That(_promote.Revision, Is.EqualTo(1), "exactly one rollout");
         Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
-        Assert.That(await PromoteRun.Get(PromoteRun.Production("/version")), Is.EqualTo(VersionAnswer("0.1.0", _snapshotSha)));
+        Assert.That(await PromoteRun.Get(_promote.Production("/version")), Is.EqualTo(VersionAnswer("0.1.0", _snapshotSha)));
         AssertProductionRuns(_snapshotDigest);
         Assert.That(result.StandardOutput, Does.Contain($"Production serves v0.1.0 ({_snapshotSha[..7]}) from pods running {_snapshotDigest}."));
 
@@ -141,14 +60,12 @@ public sealed class PromotePipelineTests
         Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), result, again);
     }
 
-    private IEnumerable<string> PromoteSecrets() => _dev.SecretValues().Append(_environment.GitHubToken);
-
     [Test]
     public async Task TheCatalogueSurvivesAReleaseAndNoRequestFailsDuringIt()
     {
         Assert.That(Promote().ExitCode, Is.Zero);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var posted = await http.PostAsync(PromoteRun.Production("/books"), new StringContent("""{"title": "Dune", "author": "Frank Herbert"}""", System.Text.Encoding.UTF8, "application/json"));
+        var posted = await http.PostAsync(_promote.Production("/books"), new StringContent("""{"title": "Dune", "author": "Frank Herbert"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.That(posted.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Created));
         var pods = _promote.ServingPods();
         var direct = await http.PostAsync(new Uri(PromoteRun.PodUrl(pods[0]), "/books"), new StringContent("""{"title": "Emma", "author": "Jane Austen"}""", System.Text.Encoding.UTF8, "application/json"));
@@ -157,7 +74,7 @@ public sealed class PromotePipelineTests
         var (nextSha, nextDigest) = await ShipOnDev("0.2.0");
 
         HostResult result;
-        await using (var poller = new NodePortPoller(PromoteRun.Production("/version")))
+        await using (var poller = new NodePortPoller(_promote.Production("/version")))
         {
             result = Promote();
             var (sequence, failures, total) = await poller.Stop();
@@ -173,7 +90,7 @@ public sealed class PromotePipelineTests
         AssertProductionRuns(nextDigest);
         Assert.That(_promote.ServingPods().Select(pod => pod.Metadata.Name), Has.None.AnyOf(pods.Select(pod => pod.Metadata.Name).ToArray()));
         Assert.That(_promote.Revision, Is.EqualTo(2), "one rollout per promotion");
-        var books = await PromoteRun.Get(PromoteRun.Production("/books"));
+        var books = await PromoteRun.Get(_promote.Production("/books"));
         Assert.That(books, Does.Contain("Dune").And.Contain("Emma"), "the catalogue written before the release");
         Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), result);
     }
@@ -187,7 +104,7 @@ public sealed class PromotePipelineTests
         _promote.LogNodeOutOfRegistry();
 
         HostResult failed;
-        await using (var poller = new NodePortPoller(PromoteRun.Production("/version")))
+        await using (var poller = new NodePortPoller(_promote.Production("/version")))
         {
             failed = PromoteTimingOut("ROLLOUT_TIMEOUT", "10s");
             var (sequence, failures, _) = await poller.Stop();
@@ -214,7 +131,7 @@ public sealed class PromotePipelineTests
         Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(2));
         Assert.That(github.GetProperty("violations").GetArrayLength(), Is.Zero);
         Assert.That(await _dev.RegistryDigest("v0.2.0"), Is.EqualTo(nextDigest));
-        Assert.That(await PromoteRun.Get(PromoteRun.Production("/version")), Is.EqualTo(VersionAnswer("0.2.0", nextSha)));
+        Assert.That(await PromoteRun.Get(_promote.Production("/version")), Is.EqualTo(VersionAnswer("0.2.0", nextSha)));
         AssertProductionRuns(nextDigest);
         Assert.That(_promote.Revision, Is.EqualTo(4), "one rollout on the re-run");
         Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), failed, rerun);
@@ -295,7 +212,7 @@ public sealed class PromotePipelineTests
                 [cluster]
                 kind = "kubernetes"
                 context = "book-shop-test"
-                url = "http://127.0.0.1:{{PromoteRun.NodePort}}/"
+                url = "http://127.0.0.1:{{_promote.NodePort}}/"
                 """);
             var settings = _promote.Environment(("CLUSTER_KUBECTL", $"{_environment.Microk8s} kubectl"), ("CLUSTER_KUBECONFIG", kubeconfig),
                 ("CLUSTER_NAMESPACE", _promote.Namespace), ("CLUSTER_CHECK_TIMEOUT", "8s"),
@@ -307,7 +224,7 @@ public sealed class PromotePipelineTests
 
             Assert.That(released.ExitCode, Is.Zero, released.AllOutput);
             Assert.That(released.StandardOutput, Does.Contain($"Cluster serves v0.1.0 ({sha[..7]}) from pods running {digest}."));
-            Assert.That(await PromoteRun.Get(PromoteRun.Production("/version")), Is.EqualTo(VersionAnswer("0.1.0", sha)));
+            Assert.That(await PromoteRun.Get(_promote.Production("/version")), Is.EqualTo(VersionAnswer("0.1.0", sha)));
             AssertProductionRuns(digest);
             Assert.That(_promote.Revision, Is.EqualTo(1));
 
@@ -318,7 +235,7 @@ public sealed class PromotePipelineTests
 
             Assert.That(failed.ExitCode, Is.Not.Zero);
             Assert.That(failed.StandardOutput, Does.Contain($"cluster runs {_environment.Registry}/{_dev.Repository}@{digest}, answering {VersionAnswer("0.1.0", sha)} now."));
-            Assert.That(failed.LastErrorLine, Does.StartWith($"Error: Rollout: Cluster does not serve v0.2.0 after the rollout: http://127.0.0.1:{PromoteRun.NodePort}/ did not answer 5 times in a row with v0.2.0"));
+            Assert.That(failed.LastErrorLine, Does.StartWith($"Error: Rollout: Cluster does not serve v0.2.0 after the rollout: http://127.0.0.1:{_promote.NodePort}/ did not answer 5 times in a row with v0.2.0"));
             Assert.That(failed.LastErrorLine, Does.Contain($"runs {_environment.Registry}/{_dev.Repository}@{digest}, not {nextDigest}"));
             Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
             Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, v0.2.0, and the undo");

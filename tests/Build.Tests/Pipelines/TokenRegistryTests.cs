@@ -14,7 +14,7 @@ namespace Pipeline.Tests.Pipelines;
 /// </summary>
 [NonParallelizable]
 [Category(TestTiers.EndToEnd)]
-[Category(TestTiers.ProductionNode)]
+[Category(TestTiers.ProductionNodeAside)]
 public sealed class TokenRegistryTests
 {
     private TestEnvironment _environment = null!;
@@ -29,9 +29,9 @@ public sealed class TokenRegistryTests
         var shared = TestEnvironment.Require();
         // The same environment, with the token-mode registry where the htpasswd one was.
         _environment = shared with { Registry = shared.TokenRegistry };
-        _app = new AppRepository();
+        _app = new AppRepository(PromoteRun.AsideNodePort);
         _dev = new DevRun(_environment);
-        _promote = new PromoteRun(_environment, _dev);
+        _promote = new PromoteRun(_environment, _dev, PromoteRun.AsideNodePort);
         _promote.CreateNamespace();
         _main = _app.CurrentBranch;
     }
@@ -104,7 +104,7 @@ public sealed class TokenRegistryTests
 
         Assert.That(promote.ExitCode, Is.Zero, promote.AllOutput);
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(digest), "the release tag names the tested bytes");
-        Assert.That(await PromoteRun.Get(PromoteRun.Production("/version")), Is.EqualTo($"{{\"version\": \"0.1.0\", \"commit\": \"{sha}\"}}"));
+        Assert.That(await PromoteRun.Get(_promote.Production("/version")), Is.EqualTo($"{{\"version\": \"0.1.0\", \"commit\": \"{sha}\"}}"));
         var ours = TokenRequestsSince(beforePromote).Where(IsOurs).ToList();
         Assert.That(ours.SelectMany(request => request.Scopes), Is.All.EqualTo(ReadScope).Or.EqualTo(PushScope), "one repository, never more");
         Assert.That(ours.Count(request => request.Scopes.Contains(PushScope)), Is.EqualTo(1), "push is asked for once: for the one manifest PUT");

@@ -8,7 +8,8 @@ public sealed class AppRepository : IDisposable
     private static readonly string[] Copied = ["Dockerfile", ".dockerignore", ".gitignore", "pyproject.toml", "src", "manifests", "infra/nginx-dev.conf"];
     private readonly TempGitRepository _repository = new();
 
-    public AppRepository()
+    /// <summary>The application as committed; with another <paramref name="nodePort"/>, its Service's NodePort is that one (tests running Promote side by side).</summary>
+    public AppRepository(int nodePort = PromoteRun.DefaultNodePort)
     {
         foreach (var name in Copied)
         {
@@ -20,6 +21,11 @@ public sealed class AppRepository : IDisposable
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
                 File.Copy(source, target);
             }
+        }
+        if (nodePort != PromoteRun.DefaultNodePort)
+        {
+            var service = System.IO.Path.Combine(Root, "manifests", "service.yaml");
+            File.WriteAllText(service, File.ReadAllText(service).Replace($"nodePort: {PromoteRun.DefaultNodePort}", $"nodePort: {nodePort}"));
         }
         Sha = _repository.Commit("the application");
     }

@@ -10,10 +10,19 @@ namespace Pipeline.Tests.Support;
 /// own namespace in the MicroK8s stand-in, beside the Dev settings of the same test. Production
 /// is observed as a user would: through the Service's NodePort, and with kubectl.
 /// </summary>
-public sealed class PromoteRun(TestEnvironment environment, DevRun dev)
+public sealed class PromoteRun(TestEnvironment environment, DevRun dev, int nodePort = PromoteRun.DefaultNodePort)
 {
     /// <summary>The Service's NodePort in manifests/.</summary>
-    public const int NodePort = 30080;
+    public const int DefaultNodePort = 30080;
+
+    /// <summary>The NodePort of the fixtures in category ProductionNodeAside, which run beside PromotePipelineTests.</summary>
+    public const int AsideNodePort = 30081;
+
+    /// <summary>
+    /// The NodePort of this run's production: manifests/' own, or the one the test's AppRepository
+    /// was given, so that Promote fixtures in two processes never hold the same port.
+    /// </summary>
+    public int NodePort { get; } = nodePort;
 
     public string GitHubRepository { get; } = $"tests/{dev.Repository}";
     public string Namespace { get; } = $"ns-{Guid.NewGuid():N}"[..14];
@@ -111,7 +120,7 @@ public sealed class PromoteRun(TestEnvironment environment, DevRun dev)
         return await http.GetStringAsync(url);
     }
 
-    public static Uri Production(string path) => new($"http://127.0.0.1:{NodePort}{path}");
+    public Uri Production(string path) => new($"http://127.0.0.1:{NodePort}{path}");
 
     private static string Succeed(CommandResult result)
     {
