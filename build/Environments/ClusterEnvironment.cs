@@ -12,12 +12,12 @@ namespace Pipeline.Environments;
 /// and every pod runs the digest); a rollout that does not finish or does not serve is undone.
 /// The kinds differ in where kubectl runs and where the check asks.
 /// </summary>
-public abstract class ClusterEnvironment(string name, string? url, Production cluster) : DeployEnvironment(name, url)
+public abstract class ClusterEnvironment(string name, string? url, Cluster cluster) : DeployEnvironment(name, url)
 {
     // Connecting, applying and undoing take time beyond the rollout's own timeout.
     private static readonly TimeSpan Allowance = TimeSpan.FromMinutes(5);
 
-    public Production Cluster { get; } = cluster;
+    public Cluster Cluster { get; } = cluster;
 
     /// <summary>The rollout's scripts, set up for where kubectl runs and where the check asks.</summary>
     protected abstract Rollout Scripts(Registry.ImageReference? image, ReleaseManifests manifests);
@@ -82,7 +82,7 @@ public abstract class ClusterEnvironment(string name, string? url, Production cl
     protected static readonly IReadOnlyList<string> ClusterKeys = ["kubectl", "namespace", "deployment", "container", "manifests", "rollout-timeout", "check-timeout"];
 
     /// <summary>The cluster settings both kinds read: kubectl, the Deployment and its container, the manifests, the timeouts.</summary>
-    protected static Production ReadCluster(EnvironmentSettings settings, string kubectl) => new(
+    protected static Cluster ReadCluster(EnvironmentSettings settings, string kubectl) => new(
         settings.Optional("kubectl", kubectl, Parse.CommandWords),
         settings.Optional("namespace", "default", Parse.KubernetesName),
         settings.Optional("deployment", "book-shop", Parse.KubernetesName),
@@ -91,3 +91,10 @@ public abstract class ClusterEnvironment(string name, string? url, Production cl
         settings.Optional("rollout-timeout", TimeSpan.FromSeconds(180), Parse.Duration),
         settings.Optional("check-timeout", TimeSpan.FromSeconds(60), Parse.Duration));
 }
+
+/// <summary>
+/// A Kubernetes environment: the kubectl command, the Deployment and container that run the
+/// release, the manifests that describe it, and how long a rollout and its check may take.
+/// </summary>
+public sealed record Cluster(string Kubectl, string Namespace, string Deployment, string Container, string ManifestsDir,
+    TimeSpan RolloutTimeout, TimeSpan CheckTimeout);

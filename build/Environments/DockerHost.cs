@@ -13,7 +13,7 @@ namespace Pipeline.Environments;
 /// container's image digest and its /version.
 /// </summary>
 [EnvironmentKind("docker-host")]
-public sealed class DockerHost(string name, string url, SshConnection connection, DevContainer app, DevSite site, string siteFile)
+public sealed class DockerHost(string name, string url, SshConnection connection, AppContainer app, NginxSite site, string siteFile)
     : DeployEnvironment(name, url)
 {
     // Pulling a new image can take a while before the health timeout starts counting.
@@ -26,9 +26,9 @@ public sealed class DockerHost(string name, string url, SshConnection connection
 
     public override SshConnection Connection { get; } = connection;
 
-    public DevContainer App { get; } = app;
+    public AppContainer App { get; } = app;
 
-    public DevSite Site { get; } = site;
+    public NginxSite Site { get; } = site;
 
     /// <summary>The nginx site in the repository, relative to its root (infra/nginx-dev.conf for dev).</summary>
     public string SiteFile { get; } = siteFile;
@@ -45,14 +45,14 @@ public sealed class DockerHost(string name, string url, SshConnection connection
         {
             settings.Invalid("backup-port", $"is {settings.VariableOf("host-port")} too ({hostPort}): give nginx's backup port (4001 in infra/nginx-dev.conf)");
         }
-        var app = new DevContainer(
+        var app = new AppContainer(
             settings.Optional("container", $"{settings.Name}-app", Parse.ContainerName),
             hostPort,
             backupPort,
             settings.Optional("app-port", 8000, Parse.Port),
             settings.Optional("health-path", "/healthz", Parse.UrlPath),
             settings.Optional("health-timeout", TimeSpan.FromSeconds(60), Parse.Duration));
-        var site = new DevSite(
+        var site = new NginxSite(
             settings.Optional("site", $"/etc/nginx/conf.d/book-shop-{settings.Name}.conf", Parse.RemotePath),
             settings.Optional("nginx-conf", "/etc/nginx/nginx.conf", Parse.RemotePath));
         var url = settings.Optional("url", $"http://{host.Host}:8080/", text => Parse.HttpUrl(text).ToString());
@@ -63,7 +63,7 @@ public sealed class DockerHost(string name, string url, SshConnection connection
 
     public override async Task<string> Deploy(BuildContext context, DeployableImage image)
     {
-        var site = DevSiteInstall.FromRepository(context.RepositoryRoot, SiteFile, Name, Site);
+        var site = SiteInstall.FromRepository(context.RepositoryRoot, SiteFile, Name, Site);
         if (site is null)
         {
             context.Log.Warning("{0} does not exist: the {1} site on the host is left as it is.", SiteFile, Name);
@@ -73,7 +73,7 @@ public sealed class DockerHost(string name, string url, SshConnection connection
             await context.Effects.Perform(new RunRemoteScript(Connection, $"keep the {Name} site {Site.Path} the repository's", site.Script(), SiteAllowance));
         }
 
-        var deploy = new DevDeploy(image.Reference, App, image.Version, image.Commit);
+        var deploy = new ContainerSwap(image.Reference, App, image.Version, image.Commit);
         // Two health waits at most: the new version on the backup port, then on the host port.
         await context.Effects.Perform(new RunRemoteScript(Connection, $"replace {App.Name}", deploy.Script(), 2 * App.HealthTimeout + PullAllowance)
         {
@@ -94,8 +94,14 @@ public sealed class DockerHost(string name, string url, SshConnection connection
     public override async Task<RunningNow> WhatRunsNow(BuildContext context)
     {
         var read = await context.Effects.Perform(new RunRemoteScript(Connection, $"read what {App.Name} runs",
-            DevDeploy.WhatRunsScript(App), ReadAllowance) { LogsOutput = false });
+            ContainerSwap.WhatRunsScript(App), ReadAllowance) { LogsOutput = false });
         string? Field(string name) => read.Output.FirstOrDefault(line => line.StartsWith(name + ": ", StringComparison.Ordinal))?[(name.Length + 2)..];
         return new RunningNow((Field("digests") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries), Field("answers") is { Length: > 0 } answer ? answer : null);
     }
 }
+
+/// <summary>A docker host's container: its name, host port (loopback, behind nginx), backup port, the app's port, and its health check.</summary>
+public sealed record AppContainer(string Name, int HostPort, int BackupPort, int AppPort, string HealthPath, TimeSpan HealthTimeout);
+
+/// <summary>A docker host's nginx site: where its file goes, and the nginx configuration that includes it.</summary>
+public sealed record NginxSite(string Path, string NginxConf);

@@ -11,7 +11,7 @@ namespace Pipeline.Environments;
 /// no SSH at all; the check asks the environment's URL, since no node's loopback is at hand.
 /// </summary>
 [EnvironmentKind("kubernetes")]
-public sealed class Kubernetes(string name, string url, string context, string? kubeconfig, Production cluster) : ClusterEnvironment(name, url, cluster)
+public sealed class Kubernetes(string name, string url, string context, string? kubeconfig, Cluster cluster) : ClusterEnvironment(name, url, cluster)
 {
     public string Context { get; } = context;
 

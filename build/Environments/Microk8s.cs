@@ -10,7 +10,7 @@ namespace Pipeline.Environments;
 /// (`sudo microk8s kubectl`), and the check asks the Service's NodePort on the node's loopback.
 /// </summary>
 [EnvironmentKind("microk8s")]
-public sealed class Microk8s(string name, string? url, SshConnection connection, Production cluster) : ClusterEnvironment(name, url, cluster)
+public sealed class Microk8s(string name, string? url, SshConnection connection, Cluster cluster) : ClusterEnvironment(name, url, cluster)
 {
     public override SshConnection Connection { get; } = connection;
 

@@ -10,19 +10,6 @@ public enum RegistryType { EcrPublic, Basic, None }
 
 public enum RetagMode { Registry, Docker }
 
-/// <summary>A docker host's container: its name, host port (loopback, behind nginx), backup port, the app's port, and its health check.</summary>
-public sealed record DevContainer(string Name, int HostPort, int BackupPort, int AppPort, string HealthPath, TimeSpan HealthTimeout);
-
-/// <summary>A docker host's nginx site: where its file goes, and the nginx configuration that includes it.</summary>
-public sealed record DevSite(string Path, string NginxConf);
-
-/// <summary>
-/// A Kubernetes environment: the kubectl command, the Deployment and container that run the
-/// release, the manifests that describe it, and how long a rollout and its check may take.
-/// </summary>
-public sealed record Production(string Kubectl, string Namespace, string Deployment, string Container, string ManifestsDir,
-    TimeSpan RolloutTimeout, TimeSpan CheckTimeout);
-
 /// <summary>
 /// Every setting of the contract, read once into typed, immutable values. A missing required
 /// value holds its placeholder (&lt;REGISTRY&gt;) so that a dry run can still show the plan;

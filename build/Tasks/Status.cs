@@ -67,7 +67,7 @@ public sealed class Status(PipelineHttp http, RegistryAccess registry) : AsyncPi
         var drifts = new List<string>();
         if (recorded is null)
         {
-            if (now.Digests.Count > 0) drifts.Add($"{environment.Name} runs {now}, which the ledger has no verified deployment of");
+            if (now.Digests.Count > 0) drifts.Add($"{environment.Name} runs {string.Join(", ", now.Digests.Distinct())}, which the ledger has no verified deployment of");
             return new Row(environment.Name, environment.Kind, null, null, null, null, null, now.Digests.Count == 0 ? "nothing" : string.Join(", ", now.Digests.Distinct()), now.Answer, drifts);
         }
         var want = $"{recorded.Record.Image[..recorded.Record.Image.LastIndexOf(':')]}@{recorded.Record.Digest}";

@@ -30,9 +30,11 @@ token_registry_port="${TEST_TOKEN_REGISTRY_PORT:-5126}"   # nginx: the registry 
 token_backend_port="${TEST_TOKEN_BACKEND_PORT:-5127}"     # distribution behind it
 token_service_port="${TEST_TOKEN_SERVICE_PORT:-5128}"     # the token service double
 ssh_user=deployer
-# Promote's runs log in as a user of their own: the tests that run Promote (one process) and the
-# rest (another) run side by side, and each counts, or cuts, only its own user's SSH sessions.
+# Promote's runs log in as users of their own: the tests that run Promote (two processes, one
+# per NodePort) and the rest (a third) run side by side, and each counts, or cuts, only its own
+# user's SSH sessions.
 promote_ssh_user=promoter
+aside_ssh_user=releaser
 base_image=local/python:3.11-bookworm
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "test environment: $1 is not installed (apt-get install $2)" >&2; exit 3; }; }
@@ -141,13 +143,16 @@ if ! ours registry; then
   wait_for "the registry" curl -sf -o /dev/null -u "tester:$REGISTRY_PASSWORD_BASIC" "http://127.0.0.1:$registry_port/v2/"
 fi
 
-# 4. SSH server: a deploy user in the docker group, the promote user (the MicroK8s stand-in's
-# socket is open to every user, as `sudo microk8s` would be), keys made here.
+# 4. SSH server: a deploy user in the docker group, the promote users (the MicroK8s stand-in's
+# socket is open to every user, as `sudo microk8s` would be; the second one, whose tests also ask
+# what dev runs, in the docker group), keys made here.
 id "$ssh_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --groups docker "$ssh_user"
 id "$promote_ssh_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$promote_ssh_user"
+id "$aside_ssh_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --groups docker "$aside_ssh_user"
 # "*": no password can log in, but the account is not locked (sshd refuses locked ones without PAM).
 usermod -p "*" "$ssh_user"
 usermod -p "*" "$promote_ssh_user"
+usermod -p "*" "$aside_ssh_user"
 # All three kinds of host key an Ubuntu host has: a pin of any one of them must work.
 [[ -f ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -f ssh_host_ed25519_key
 [[ -f ssh_host_ecdsa_key ]] || ssh-keygen -q -t ecdsa -b 256 -N '' -f ssh_host_ecdsa_key
@@ -175,7 +180,7 @@ PubkeyAuthentication yes
 StrictModes no
 UsePAM no
 PidFile $state/sshd.pid
-AllowUsers $ssh_user $promote_ssh_user
+AllowUsers $ssh_user $promote_ssh_user $aside_ssh_user
 CONF
 mkdir -p /run/sshd
 if ! ours sshd; then
@@ -338,6 +343,7 @@ json.dump({
     "sshPort": $ssh_port,
     "sshUser": "$ssh_user",
     "promoteSshUser": "$promote_ssh_user",
+    "asideSshUser": "$aside_ssh_user",
     "sshKeyFile": state + "/client_key",
     "sshHostKeyLine": "127.0.0.1 " + " ".join(open(state + "/ssh_host_ed25519_key.pub").read().split()[:2]),
     "sshHostKeyLines": ["127.0.0.1 " + " ".join(open(state + "/ssh_host_" + kind + "_key.pub").read().split()[:2]) for kind in ("ed25519", "ecdsa", "rsa")],
@@ -353,4 +359,4 @@ json.dump({
     "containersConf": state + "/containers.conf",
 }, open(state + "/env.json", "w"), indent=2)
 PY
-echo "test environment ready: registry 127.0.0.1:$registry_port, ssh users $ssh_user and $promote_ssh_user on 127.0.0.1:$ssh_port, ECR Public double 127.0.0.1:$ecr_port, GitHub double 127.0.0.1:$github_port, MicroK8s stand-in $state/microk8s"
+echo "test environment ready: registry 127.0.0.1:$registry_port, ssh users $ssh_user, $promote_ssh_user and $aside_ssh_user on 127.0.0.1:$ssh_port, ECR Public double 127.0.0.1:$ecr_port, GitHub double 127.0.0.1:$github_port, MicroK8s stand-in $state/microk8s"

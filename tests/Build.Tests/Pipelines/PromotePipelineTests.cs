@@ -18,11 +18,11 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
     [Test]
     public async Task ReleasesTheTestedImageAndProductionServesItFromPodsRunningThatDigest()
     {
-        var logins = _environment.SshLogins(_environment.PromoteSshUser);
+        var logins = _environment.SshLogins(_promote.SshUser);
         var result = Promote();
 
         Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
-        Assert.That(_environment.SshLogins(_environment.PromoteSshUser) - logins, Is.EqualTo(1), "the rollout and its check share the run's one SSH connection");
+        Assert.That(_environment.SshLogins(_promote.SshUser) - logins, Is.EqualTo(1), "the rollout and its check share the run's one SSH connection");
         var github = await _promote.GitHub();
         Assert.That(github.GetProperty("violations").GetArrayLength(), Is.Zero, github.GetProperty("violations").ToString());
         var reference = github.GetProperty("refs").GetProperty("refs/tags/v0.1.0").GetProperty("object");
@@ -118,7 +118,7 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
             "what it runs is said before anything changes");
         Assert.That(failed.AllOutput, Does.Contain("ImagePullBackOff").And.Contain($"Failed to pull image \"{_dev.Reference("v0.2.0")}\""), "the pods and events as the failed rollout left them");
         Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
-        Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: Rollout: `ssh {_environment.PromoteSshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.2.0")})` failed with exit code 1: " +
+        Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: Rollout: `ssh {_promote.SshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.2.0")})` failed with exit code 1: " +
             $"the rollout of {_dev.Reference("v0.2.0")} did not finish within 10s and was undone: read the pods and events above, fix, and re-run Promote"));
         Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, the failed v0.2.0, and the undo");
         AssertProductionRuns(_snapshotDigest);
@@ -218,7 +218,7 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
                 ("CLUSTER_NAMESPACE", _promote.Namespace), ("CLUSTER_CHECK_TIMEOUT", "8s"),
                 ("EC2_HOST", null), ("EC2_SSH_KEY", null), ("EC2_HOST_KEY", null), ("EC2_USER", null), ("EC2_PORT", null));
             HostResult ToCluster() => HostProcess.Run(_app.Root, settings, "--target=Promote", "--snapshot-file=artifacts/snapshot.json", "--environment=cluster");
-            var logins = _environment.SshLogins(_environment.PromoteSshUser);
+            var logins = _environment.SshLogins(_promote.SshUser);
 
             var released = ToCluster();
 
@@ -240,7 +240,7 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
             Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
             Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, v0.2.0, and the undo");
             Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
-            Assert.That(_environment.SshLogins(_environment.PromoteSshUser), Is.EqualTo(logins), "no SSH connection was made");
+            Assert.That(_environment.SshLogins(_promote.SshUser), Is.EqualTo(logins), "no SSH connection was made");
         }
         finally
         {
@@ -321,10 +321,10 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
         // that (ECR Public would answer), and the plan says it goes on with the record's digest.
         Assert.That(result.StandardOutput, Does.Contain("the plan goes on with the record's digest"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: PUT http://{_environment.Registry}/v2/{_dev.Repository}/manifests/v0.1.0 (the exact bytes of {SnapshotTag}, {_snapshotDigest})"));
-        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_environment.PromoteSshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # roll out {_dev.Reference("v0.1.0")}"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_promote.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # roll out {_dev.Reference("v0.1.0")}"));
         Assert.That(result.StandardOutput, Does.Contain("\nk apply --namespace \"$namespace\" --filename \"$manifests\""));
         Assert.That(result.StandardOutput, Does.Contain($"\nimage='{_dev.Reference("v0.1.0")}'"));
-        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_environment.PromoteSshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # check that NodePort 30080 serves v0.1.0 from {_snapshotDigest}"));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_promote.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # check that NodePort 30080 serves v0.1.0 from {_snapshotDigest}"));
         Assert.That(result.StandardOutput, Does.Contain($"\nwant_commit='\"commit\": \"{_snapshotSha}\"'"));
 
         var github = await _promote.GitHub();

@@ -119,11 +119,11 @@ public sealed class SettingsTests
             Assert.That(HostOf(settings).Port, Is.EqualTo(22));
             Assert.That(HostOf(settings).User, Is.EqualTo("ubuntu"));
             Assert.That(settings.DeployTo!.Name, Is.EqualTo("dev"));
-            Assert.That(((DockerHost)settings.DeployTo).App, Is.EqualTo(new DevContainer("dev-app", 4000, 4001, 8000, "/healthz", TimeSpan.FromSeconds(60))));
+            Assert.That(((DockerHost)settings.DeployTo).App, Is.EqualTo(new AppContainer("dev-app", 4000, 4001, 8000, "/healthz", TimeSpan.FromSeconds(60))));
             Assert.That(settings.RetagMode, Is.EqualTo(RetagMode.Registry));
             var production = Read(new Dictionary<string, string> { ["target"] = "Promote" }, new Dictionary<string, string> { ["REGISTRY"] = "public.ecr.aws/abc1d2e3" }).DeployTo!;
             Assert.That(production.Name, Is.EqualTo("production"));
-            Assert.That(((Microk8s)production).Cluster, Is.EqualTo(new Production("sudo microk8s kubectl", "default", "book-shop", "book-shop", "manifests",
+            Assert.That(((Microk8s)production).Cluster, Is.EqualTo(new Cluster("sudo microk8s kubectl", "default", "book-shop", "book-shop", "manifests",
                 TimeSpan.FromSeconds(180), TimeSpan.FromSeconds(60))));
             Assert.That(settings.GitHubApiUrl, Is.EqualTo(new Uri("https://api.github.com")));
         });

@@ -67,26 +67,19 @@ public abstract class PromoteFixture(int nodePort)
     protected static string VersionAnswer(string version, string sha) => $"{{\"version\": \"{version}\", \"commit\": \"{sha}\"}}";
 
     /// <summary>Dev ships the next version: a commit on dev, its snapshot pushed, dev merged into main.</summary>
-    protected async Task<(string Sha, string Digest)> ShipOnDev(string version)
+    protected Task<(string Sha, string Digest)> ShipOnDev(string version) =>
+        Ship("pyproject.toml", () => _app.Read("pyproject.toml").Replace("version = \"0.1.0\"", $"version = \"{version}\""), version);
+
+    /// <summary>Dev ships a change of one file, as every change goes: a commit on dev, its snapshot pushed, dev merged into main.</summary>
+    protected Task<(string Sha, string Digest)> ShipFileOnDev(string path, string content) => Ship(path, () => content, "0.1.0");
+
+    private async Task<(string Sha, string Digest)> Ship(string path, Func<string> content, string version)
     {
         _app.Checkout("dev");
-        var sha = _app.Commit("pyproject.toml", _app.Read("pyproject.toml").Replace("version = \"0.1.0\"", $"version = \"{version}\""));
+        var sha = _app.Commit(path, content());
         var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
         Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
         var digest = (await _dev.RegistryDigest($"{version}-SNAPSHOT-{sha[..7]}"))!;
-        _app.Checkout(_main);
-        _app.MergeWithCommit("dev");
-        return (sha, digest);
-    }
-
-    /// <summary>Dev ships a change of one file: a commit on dev, its snapshot pushed, dev merged into main.</summary>
-    protected async Task<(string Sha, string Digest)> ShipFileOnDev(string path, string content)
-    {
-        _app.Checkout("dev");
-        var sha = _app.Commit(path, content);
-        var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
-        Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
-        var digest = (await _dev.RegistryDigest($"0.1.0-SNAPSHOT-{sha[..7]}"))!;
         _app.Checkout(_main);
         _app.MergeWithCommit("dev");
         return (sha, digest);

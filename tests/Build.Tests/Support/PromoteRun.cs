@@ -24,6 +24,12 @@ public sealed class PromoteRun(TestEnvironment environment, DevRun dev, int node
     /// </summary>
     public int NodePort { get; } = nodePort;
 
+    /// <summary>
+    /// The node is reached as a user of its own per NodePort, so that these runs' SSH sessions are
+    /// told apart from those of the processes running beside them.
+    /// </summary>
+    public string SshUser { get; } = nodePort == DefaultNodePort ? environment.PromoteSshUser : environment.AsideSshUser;
+
     public string GitHubRepository { get; } = $"tests/{dev.Repository}";
     public string Namespace { get; } = $"ns-{Guid.NewGuid():N}"[..14];
 
@@ -33,9 +39,7 @@ public sealed class PromoteRun(TestEnvironment environment, DevRun dev, int node
         settings["GITHUB_TOKEN"] = environment.GitHubToken;
         settings["GITHUB_REPOSITORY"] = GitHubRepository;
         settings["GITHUB_API_URL"] = environment.GitHubApiUrl;
-        // The node is reached as a user of its own, so that these runs' SSH sessions are told
-        // apart from the Dev tests' running beside them.
-        settings["EC2_USER"] = environment.PromoteSshUser;
+        settings["EC2_USER"] = SshUser;
         settings["KUBECTL"] = $"{environment.Microk8s} kubectl";
         settings["K8S_NAMESPACE"] = Namespace;
         settings["ROLLOUT_TIMEOUT"] = "30s";

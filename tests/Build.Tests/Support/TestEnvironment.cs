@@ -15,7 +15,7 @@ public sealed record TestEnvironment(
     string GitHubApiUrl, string GitHubStateUrl, string GitHubToken, string Microk8s, string Microk8sState,
     string Microk8sAuthFile, string ContainersConf, string TokenRegistry, string TokenServiceLog, string TokenServiceControl,
     string DevNginxUrl, string SshdLog, IReadOnlyList<string> SshHostKeyLines, string DevNginxSite, string DevNginxConf,
-    string PromoteSshUser)
+    string PromoteSshUser, string AsideSshUser)
 {
     private static readonly Lazy<(TestEnvironment? Environment, string Reason)> Loaded = new(Load);
 

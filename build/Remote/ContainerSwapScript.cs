@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
 using Pipeline.Registry;
 using Pipeline.Settings;
+using Pipeline.Environments;
 
 namespace Pipeline.Remote;
 
 /// <summary>What a docker host runs to replace its container (DeployDev on the EC2 host), as `set -eu` scripts.</summary>
-public sealed partial record DevDeploy(ImageReference Image, DevContainer Container, Versioning.ReleaseVersion Version, string Commit)
+public sealed partial record ContainerSwap(ImageReference Image, AppContainer Container, Versioning.ReleaseVersion Version, string Commit)
 {
     [GeneratedRegex(@"^[0-9a-f]{40}\z")]
     private static partial Regex FullSha();
@@ -24,11 +25,18 @@ public sealed partial record DevDeploy(ImageReference Image, DevContainer Contai
     /// Read-only: the repository digests of the image the container runs, and its /version on the
     /// host port, one line each ("digests: ...", "answers: ..."); what the deploy is verified by.
     /// </summary>
-    public static string WhatRunsScript(DevContainer container) => new ShellScript()
+    public static string WhatRunsScript(AppContainer container) => new ShellScript()
         .Set("container", Parse.ContainerName(container.Name))
         .Set("host_port", container.HostPort)
         .Body("""
-            image_id="$(docker inspect --format '{{.Image}}' "$container" 2>/dev/null)" || { echo "digests: "; echo "answers: "; exit 0; }
+            error="$(mktemp)"
+            trap 'rm -f "$error"' EXIT
+            if ! image_id="$(docker inspect --format '{{.Image}}' "$container" 2>"$error")"; then
+              # No such container: nothing runs. Anything else (no access to docker) is an error, not "nothing".
+              if grep -q "No such object" "$error"; then echo "digests: "; echo "answers: "; exit 0; fi
+              cat "$error" >&2
+              exit 1
+            fi
             echo "digests: $(docker image inspect --format '{{join .RepoDigests " "}}' "$image_id")"
             echo "answers: $(curl --silent --max-time 2 "http://127.0.0.1:$host_port/version" || true)"
             """)

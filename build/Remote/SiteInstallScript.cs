@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Pipeline.Settings;
+using Pipeline.Environments;
 
 namespace Pipeline.Remote;
 
@@ -9,13 +10,13 @@ namespace Pipeline.Remote;
 /// (infra/nginx-dev.conf for dev) on every deploy: Terraform writes the host's first boot only, so
 /// a site edited later reaches the host this way, over the pinned SSH, and never by replacing the host.
 /// </summary>
-public sealed record DevSiteInstall(string Content, string RepositoryFile, string Environment, DevSite Site)
+public sealed record SiteInstall(string Content, string RepositoryFile, string Environment, NginxSite Site)
 {
     /// <summary>The repository's site, or null when the repository has none (its host's nginx is then not managed here).</summary>
-    public static DevSiteInstall? FromRepository(string repositoryRoot, string repositoryFile, string environment, DevSite site)
+    public static SiteInstall? FromRepository(string repositoryRoot, string repositoryFile, string environment, NginxSite site)
     {
         var path = Path.Combine(repositoryRoot, repositoryFile);
-        return File.Exists(path) ? new DevSiteInstall(File.ReadAllText(path).Replace("\r\n", "\n"), repositoryFile, environment, site) : null;
+        return File.Exists(path) ? new SiteInstall(File.ReadAllText(path).Replace("\r\n", "\n"), repositoryFile, environment, site) : null;
     }
 
     public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Content)));
