@@ -98,8 +98,13 @@ public sealed class Status(PipelineHttp http, RegistryAccess registry) : AsyncPi
             Out = new AnsiConsoleOutput(Console.Out),
             Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = 200;
-        var table = new Table().Border(TableBorder.Ascii).AddColumns("environment", "kind", "ledger: release", "commit", "digest", "since", "runs now", "agrees");
+        // Digests are long and must stay whole: a wide page, and no column wraps.
+        console.Profile.Width = 512;
+        var table = new Table().Border(TableBorder.Ascii).Collapse();
+        foreach (var column in new[] { "environment", "kind", "ledger: release", "commit", "digest", "since", "runs now", "agrees" })
+        {
+            table.AddColumn(new TableColumn(column).NoWrap());
+        }
         foreach (var row in rows)
         {
             table.AddRow(Markup.Escape(row.Environment), Markup.Escape(row.Kind), Markup.Escape(row.Version ?? "none"), Markup.Escape(row.Commit?[..7] ?? ""),
