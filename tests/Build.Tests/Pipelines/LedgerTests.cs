@@ -113,9 +113,9 @@ public sealed class LedgerTests() : PromoteFixture(PromoteRun.AsideNodePort)
         Assert.That(rows.Select(row => row.GetProperty("drifts").GetArrayLength()), Is.All.Zero);
 
         // By hand: a container as dev's, the next image set in production, the release tag pushed over.
-        var (_, nextDigest) = await ShipOnDev("0.2.0");
+        var (nextSha, nextDigest) = await ShipOnDev("0.2.0");
         DockerEngine.Succeed("run", "--detach", "--name", _dev.Container, "--label", "book-shop.test=true", "--publish", $"127.0.0.1:{_dev.Port}:8000", _dev.Reference(SnapshotTag));
-        var next = _promote.Kubectl("set", "image", "--namespace", _promote.Namespace, "deployment/book-shop", $"book-shop={_dev.Reference($"0.2.0-SNAPSHOT-{_app.ShortSha}")}");
+        var next = _promote.Kubectl("set", "image", "--namespace", _promote.Namespace, "deployment/book-shop", $"book-shop={_dev.Reference($"0.2.0-SNAPSHOT-{nextSha[..7]}")}");
         Assert.That(next.ExitCode, Is.Zero, next.Error);
         Assert.That(_promote.Kubectl("rollout", "status", "--namespace", _promote.Namespace, "deployment/book-shop", "--timeout=60s").ExitCode, Is.Zero);
         DockerEngine.Succeed("tag", _environment.BaseImage, _dev.Reference("v0.1.0"));
