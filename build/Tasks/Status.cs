@@ -31,7 +31,6 @@ public sealed class Status(PipelineHttp http, RegistryAccess registry) : AsyncPi
             // Only a dry run gets here: a real one is refused up front without GITHUB_TOKEN.
             context.Information("The plan cannot read the ledger without GITHUB_TOKEN and GITHUB_REPOSITORY; it asks each environment what it runs.");
         }
-        await registry.Login();
         var rows = new List<Row>();
         foreach (var environment in context.Settings.EveryEnvironment)
         {
@@ -78,14 +77,35 @@ public sealed class Status(PipelineHttp http, RegistryAccess registry) : AsyncPi
         if (!context.IsDryRun && context.Settings.Image.Registry is { IsPlaceholder: false } && recorded.Record.Image.StartsWith(context.Settings.Image + ":", StringComparison.Ordinal))
         {
             var reference = context.Settings.Image.Reference(recorded.Tag);
-            var (answered, found) = await registry.Read(api => api.HeadManifest(reference), "");
-            if (answered && found?.Digest.ToString() != recorded.Record.Digest)
+            var found = await ReleaseTag(reference);
+            if (found?.Digest.ToString() != recorded.Record.Digest)
             {
                 drifts.Add($"{reference} names {(found is null ? "nothing" : found.Digest.ToString())} in the registry, not {recorded.Record.Digest} as the ledger recorded for {environment.Name}");
             }
         }
         return new Row(environment.Name, environment.Kind, recorded.Tag, recorded.Commit, recorded.Record.Digest, $"{recorded.CreatedAt:yyyy-MM-dd HH:mm}Z", recorded.Record.RunUrl,
             now.Digests.Count == 0 ? "nothing" : string.Join(", ", now.Digests.Distinct()), now.Answer, drifts);
+    }
+
+    private bool _loggedIn;
+
+    /// <summary>
+    /// The release tag as the registry has it, asked anonymously first: a public repository (ECR
+    /// Public's) answers anyone, so Status needs no credentials there; a registry that wants them
+    /// gets the run's login, once.
+    /// </summary>
+    private async Task<ManifestDescriptor?> ReleaseTag(ImageReference reference)
+    {
+        try
+        {
+            return await registry.Api.HeadManifest(reference);
+        }
+        catch (RegistryException) when (!_loggedIn)
+        {
+            _loggedIn = true;
+            await registry.Login();
+            return await registry.Api.HeadManifest(reference);
+        }
     }
 
     /// <summary>The table, drawn with Spectre.Console in plain characters: CI logs and pipes read it as well as a terminal.</summary>

@@ -84,7 +84,8 @@ for (const [name, text] of Object.entries(workflows)) {
 }
 
 test("AWS credentials come from the environment's OIDC role, with the keys only as a fallback", () => {
-  for (const name of ["dev.yml", "prod.yml", "rollback.yml", "status.yml"]) {
+  assert.ok(!/aws-actions|id-token|AWS_/.test(workflows["status.yml"]), "Status reads the public repository anonymously: no AWS credentials");
+  for (const name of ["dev.yml", "prod.yml", "rollback.yml"]) {
     const text = workflows[name];
     assert.match(text, /uses: aws-actions\/configure-aws-credentials@[0-9a-f]{40} # v4\.\d+\.\d+\n/);
     assert.match(text, /role-to-assume: \$\{\{ vars\.AWS_ROLE_ARN \}\}/);
