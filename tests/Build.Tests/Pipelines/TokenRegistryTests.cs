@@ -116,6 +116,18 @@ public sealed class TokenRegistryTests
                 Is.EqualTo(request.Scopes.Single().Split(':')[2]), "the token holds exactly what was asked for");
         }
 
+        // Status with no AWS credentials at all: the release tag is read with an anonymous pull token,
+        // as a public ECR Public repository allows. (Dev's deploy above wrote no ledger: no token.)
+        var beforeStatus = TokenLogLength;
+        var status = HostProcess.Run(_app.Root, _promote.Environment(("AWS_ACCESS_KEY_ID", null), ("AWS_SECRET_ACCESS_KEY", null)), "--target=Status", "--format=json");
+        var production = JsonDocument.Parse(File.ReadAllText(Path.Combine(_app.Root, "artifacts", "status.json"))).RootElement.EnumerateArray()
+            .Single(row => row.GetProperty("environment").GetString() == "production");
+        Assert.That(production.GetProperty("digest").GetString(), Is.EqualTo(digest), status.AllOutput);
+        Assert.That(production.GetProperty("drifts").GetArrayLength(), Is.Zero, status.AllOutput);
+        var statusRequests = TokenRequestsSince(beforeStatus).Where(IsOurs).ToList();
+        Assert.That(statusRequests, Is.Not.Empty.And.All.Matches<TokenRequest>(request => request!.User == "anonymous" && request.Scopes.SequenceEqual(new[] { ReadScope })),
+            "Status read the release tag anonymously, and asked for pull only");
+
         var revision = _promote.Revision;
         var again = HostProcess.Run(_app.Root, _promote.Environment(), "--target=Promote", "--snapshot-file=artifacts/snapshot.json");
 
