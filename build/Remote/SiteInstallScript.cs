@@ -39,7 +39,11 @@ public sealed record SiteInstall(string Content, string RepositoryFile, string E
             .Set("site_file", Parse.FilePath(RepositoryFile))
             .Body("""
                 # One look at (and change of) the host's sites at a time: one nginx checks and serves them all.
-                exec 8>/tmp/book-shop-nginx-sites.lock
+                # Made readable and writable by all at creation, and opened for reading only (all flock
+                # needs): any user that deploys a site on this host can take it, whoever made it.
+                lock=/tmp/book-shop-nginx-sites.lock
+                [ -e "$lock" ] || (umask 000 && : >>"$lock")
+                exec 8<"$lock"
                 flock -w 120 8 || { echo "another run held the lock of the host's nginx sites for 2 minutes" >&2; exit 1; }
                 have="$(sha256sum "$site_path" 2>/dev/null | cut -d ' ' -f 1 || true)"
                 if [ "$have" = "$want_sha256" ]; then

@@ -30,6 +30,9 @@ public sealed class TokenRegistryTests
         // The same environment, with the token-mode registry where the htpasswd one was.
         _environment = shared with { Registry = shared.TokenRegistry };
         _app = new AppRepository(PromoteRun.AsideNodePort);
+        // Its deploys leave the host's nginx alone: the site is the Dev side's tests', which run
+        // beside these and change it on purpose (DeployDev then says it leaves the site as it is).
+        _app.Remove("infra/nginx-dev.conf");
         _dev = new DevRun(_environment);
         _promote = new PromoteRun(_environment, _dev, PromoteRun.AsideNodePort);
         _promote.CreateNamespace();
@@ -67,6 +70,14 @@ public sealed class TokenRegistryTests
 
     private int TokenLogLength => File.Exists(_environment.TokenServiceLog) ? File.ReadAllLines(_environment.TokenServiceLog).Length : 0;
 
+    /// <summary>Dev's settings, logging in as this process's SSH user: the Dev side's sessions may be cut by its own tests.</summary>
+    private Dictionary<string, string?> DevSettings()
+    {
+        var settings = _dev.Environment();
+        settings["EC2_USER"] = _promote.SshUser;
+        return settings;
+    }
+
     private static bool IsOurs(TokenRequest request) => request.UserAgent == "book-shop-pipeline";
 
     private string ReadScope => $"repository:{_dev.Repository}:pull";
@@ -84,7 +95,7 @@ public sealed class TokenRegistryTests
         var snapshotTag = $"0.1.0-SNAPSHOT-{sha[..7]}";
 
         var beforeDev = TokenLogLength;
-        var dev = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Dev");
+        var dev = HostProcess.Run(_app.Root, DevSettings(), "--target=Dev");
 
         Assert.That(dev.ExitCode, Is.Zero, dev.AllOutput);
         var digest = await _dev.RegistryDigest(snapshotTag);
@@ -136,7 +147,7 @@ public sealed class TokenRegistryTests
         Assert.That(_promote.Revision, Is.EqualTo(revision), "nothing new was rolled out");
 
         _app.Checkout("dev");
-        var devAgain = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Dev");
+        var devAgain = HostProcess.Run(_app.Root, DevSettings(), "--target=Dev");
         Assert.That(devAgain.ExitCode, Is.Zero, devAgain.AllOutput);
         Assert.That(devAgain.StandardOutput, Does.Contain($"is already in the registry as {digest}"));
     }
@@ -151,7 +162,7 @@ public sealed class TokenRegistryTests
         var sha = _app.Commit("src/book_shop/__init__.py", "\"\"\"book-shop: a small book catalogue (short tokens).\"\"\"\n");
         var before = TokenLogLength;
 
-        var result = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
+        var result = HostProcess.Run(_app.Root, DevSettings(), "--target=Push");
 
         Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
         Assert.That(_app.Read("artifacts/snapshot.json"), Does.Contain((await _dev.RegistryDigest($"0.1.0-SNAPSHOT-{sha[..7]}"))!));

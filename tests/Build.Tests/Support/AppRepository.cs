@@ -36,6 +36,13 @@ public sealed class AppRepository : IDisposable
 
     public string ShortSha => Sha[..7];
 
+    /// <summary>Removes a file of the application, committed.</summary>
+    public string Remove(string relativePath)
+    {
+        File.Delete(System.IO.Path.Combine(Root, relativePath));
+        return Sha = _repository.Commit($"remove {relativePath}");
+    }
+
     public string Commit(string relativePath, string content)
     {
         _repository.Write(relativePath, content);
