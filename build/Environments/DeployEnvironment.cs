@@ -51,17 +51,22 @@ public abstract class DeployEnvironment(string name, string? url)
 /// </summary>
 public sealed record RunningNow(IReadOnlyList<string> Digests, string? Answer)
 {
-    public override string ToString() =>
-        (Digests.Count == 0 ? "nothing" : string.Join(", ", Digests.Distinct())) + (Answer is null ? "" : $", answering {Answer}");
+    public override string ToString() => ImagesOr("nothing") + (Answer is null ? "" : $", answering {Answer}");
+
+    /// <summary>Whether every container or pod runs this image (repository@digest), and something runs.</summary>
+    public bool RunsOnly(string image) => Digests.Count > 0 && Digests.All(digest => digest == image);
+
+    /// <summary>The images that run, each once, or <paramref name="none"/> when none does.</summary>
+    public string ImagesOr(string none) => Digests.Count == 0 ? none : string.Join(", ", Digests.Distinct());
 
     /// <summary>Why this is not the image, serving its version and commit; nothing when it is.</summary>
     public IReadOnlyList<string> Problems(DeployableImage image)
     {
         var problems = new List<string>();
         var want = $"{image.Reference.Repository}@{image.Digest}";
-        if (Digests.Count == 0 || Digests.Any(digest => digest != want))
+        if (!RunsOnly(want))
         {
-            problems.Add($"it runs {(Digests.Count == 0 ? "no image of a registry" : string.Join(", ", Digests.Distinct()))}, not {want}");
+            problems.Add($"it runs {ImagesOr("no image of a registry")}, not {want}");
         }
         if (Answer is null || !Answer.Contains($"\"version\": \"{image.Version}\"", StringComparison.Ordinal) || !Answer.Contains($"\"commit\": \"{image.Commit}\"", StringComparison.Ordinal))
         {

@@ -18,20 +18,25 @@ public sealed class EnvironmentCatalog
     public const string Dev = "dev";
     public const string Production = "production";
 
-    /// <summary>dev's settings by key: the contract's names, read since before environments existed.</summary>
-    private static readonly Dictionary<string, Setting> DevSettings = new(StringComparer.Ordinal)
+    /// <summary>How dev and production are reached: the one EC2 host, by the contract's names.</summary>
+    private static readonly Dictionary<string, Setting> Ec2Settings = new(StringComparer.Ordinal)
     {
         ["host"] = S.Ec2Host, ["port"] = S.Ec2Port, ["user"] = S.Ec2User, ["ssh-key"] = S.Ec2SshKey, ["ssh-key-file"] = S.Ec2SshKeyFile,
-        ["host-key"] = S.Ec2HostKey, ["container"] = S.DevContainer, ["host-port"] = S.DevHostPort, ["backup-port"] = S.DevBackupPort,
+        ["host-key"] = S.Ec2HostKey,
+    };
+
+    /// <summary>dev's settings by key: the contract's names, read since before environments existed.</summary>
+    private static readonly Dictionary<string, Setting> DevSettings = new(Ec2Settings, StringComparer.Ordinal)
+    {
+        ["container"] = S.DevContainer, ["host-port"] = S.DevHostPort, ["backup-port"] = S.DevBackupPort,
         ["app-port"] = S.AppPort, ["health-path"] = S.HealthPath, ["health-timeout"] = S.HealthTimeout, ["site"] = S.DevNginxSite,
         ["nginx-conf"] = S.DevNginxConf,
     };
 
     /// <summary>production's settings by key: the same host as dev's, and the contract's Kubernetes names.</summary>
-    private static readonly Dictionary<string, Setting> ProductionSettings = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Setting> ProductionSettings = new(Ec2Settings, StringComparer.Ordinal)
     {
-        ["host"] = S.Ec2Host, ["port"] = S.Ec2Port, ["user"] = S.Ec2User, ["ssh-key"] = S.Ec2SshKey, ["ssh-key-file"] = S.Ec2SshKeyFile,
-        ["host-key"] = S.Ec2HostKey, ["kubectl"] = S.Kubectl, ["namespace"] = S.K8sNamespace, ["deployment"] = S.K8sDeployment,
+        ["kubectl"] = S.Kubectl, ["namespace"] = S.K8sNamespace, ["deployment"] = S.K8sDeployment,
         ["container"] = S.K8sContainer, ["manifests"] = S.ManifestsDir, ["rollout-timeout"] = S.RolloutTimeout,
         ["check-timeout"] = S.ProductionCheckTimeout,
     };

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Octokit;
 using Pipeline.Effects;
 using Pipeline.Settings;
@@ -23,10 +22,15 @@ public sealed record LedgerEntry(long Id, string Environment, string Commit, Dep
     /// <summary>Rollback went back from it: never returned to by itself.</summary>
     public bool RolledBack => Statuses.Any(status => status.Description.StartsWith(RolledBackMark, StringComparison.Ordinal));
 
-    public string State => Statuses.Count == 0 ? "created" : Statuses[0].State;
-
     /// <summary>How messages name it: its image's tag (v1.2.0 in production, the snapshot tag on dev).</summary>
     public string Tag => Record.Image[(Record.Image.LastIndexOf(':') + 1)..];
+
+    /// <summary>Its image as a reference in this repository, or null when the ledger recorded it in another.</summary>
+    public Registry.ImageReference? ReferenceIn(Registry.ImageRepository repository) =>
+        repository.Reference(Tag) is var reference && reference.ToString() == Record.Image ? reference : null;
+
+    /// <summary>What an environment running it runs: repository@digest, as image IDs and repository digests name it.</summary>
+    public string RunningImage => $"{Record.Image[..Record.Image.LastIndexOf(':')]}@{Record.Digest}";
 }
 
 /// <summary>
@@ -45,9 +49,7 @@ public sealed class DeploymentLedger
         var parts = repository.Split('/', 2);
         (Owner, Name) = (parts[0], parts[1]);
         _effects = effects;
-        var connection = new Connection(new ProductHeaderValue("book-shop-pipeline"), apiUrl,
-            new Octokit.Internal.InMemoryCredentialStore(new Credentials(token.Reveal())), new Octokit.Internal.HttpClientAdapter(() => handler), new Octokit.Internal.SimpleJsonSerializer());
-        _client = new GitHubClient(connection);
+        _client = GitHubApi.Client(apiUrl, token, handler);
         _api = new ApiConnection(_client.Connection);
     }
 
@@ -137,7 +139,5 @@ public sealed class DeploymentLedger
         return payload;
     }
 
-    private static readonly JsonSerializerOptions PlanJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static string Json(object value) => JsonSerializer.Serialize(value, PlanJson);
+    private static string Json(object value) => GitHubApi.Json(value);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Octokit;
 using Pipeline.Effects;
 using Pipeline.Versioning;
@@ -26,10 +25,7 @@ public sealed class GitHubReleases
         (Owner, Name) = parts.Length == 2 ? (parts[0], parts[1]) : (Placeholders.For("owner"), Placeholders.For("repository"));
         _apiUrl = apiUrl;
         _effects = effects;
-        var credentials = token is null ? Credentials.Anonymous : new Credentials(token.Reveal());
-        var connection = new Connection(new ProductHeaderValue("book-shop-pipeline"), apiUrl,
-            new Octokit.Internal.InMemoryCredentialStore(credentials), new Octokit.Internal.HttpClientAdapter(() => handler), new Octokit.Internal.SimpleJsonSerializer());
-        _client = new GitHubClient(connection);
+        _client = GitHubApi.Client(apiUrl, token, handler);
         _api = new ApiConnection(_client.Connection);
     }
 
@@ -118,10 +114,7 @@ public sealed class GitHubReleases
     public string ReleaseUrl(string tag) =>
         _apiUrl.Host == "api.github.com" ? $"https://github.com/{Owner}/{Name}/releases/tag/{tag}" : Url($"releases/tags/{tag}");
 
-    // The plan is read by people, not embedded in HTML: print '<' and '`' as they are.
-    private static readonly JsonSerializerOptions PlanJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static string Json(object value) => JsonSerializer.Serialize(value, PlanJson);
+    private static string Json(object value) => GitHubApi.Json(value);
 
     private static ReleaseVersion Parse(string text) => ReleaseVersion.TryParse(text, out var version) ? version : throw new FormatException(text);
 

@@ -25,6 +25,5 @@ public sealed record RollbackChoice(LedgerEntry? From, LedgerEntry? To, string R
     }
 
     /// <summary>--to names a deployment by its release tag (vX.Y.Z, the image's tag) or its snapshot tag.</summary>
-    private static bool Names(LedgerEntry entry, string to) =>
-        entry.Record.Image.EndsWith(":" + to, StringComparison.Ordinal) || entry.Record.SnapshotTag == to;
+    private static bool Names(LedgerEntry entry, string to) => entry.Tag == to || entry.Record.SnapshotTag == to;
 }

@@ -41,7 +41,7 @@ public sealed class Rollback(PipelineHttp http, RegistryAccess registry) : Async
         var image = await Image(context, to);
 
         var now = await environment.WhatRunsNow(context);
-        if (!context.IsDryRun && now.Digests.Count > 0 && now.Digests.All(digest => digest == $"{image.Reference.Repository}@{image.Digest}"))
+        if (!context.IsDryRun && now.RunsOnly($"{image.Reference.Repository}@{image.Digest}"))
         {
             context.Information("Nothing to do: {0} already runs {1} ({2}).", environment.Name, to.Tag, image.Digest);
             return;
@@ -60,12 +60,11 @@ public sealed class Rollback(PipelineHttp http, RegistryAccess registry) : Async
     private async Task<DeployableImage> Image(BuildContext context, LedgerEntry entry)
     {
         var repository = context.Settings.Image;
-        var prefix = repository + ":";
-        if (!entry.Record.Image.StartsWith(prefix, StringComparison.Ordinal))
+        var reference = entry.ReferenceIn(repository);
+        if (reference is null)
         {
             throw new BuildInputException($"The ledger's {entry.Record.Version} is {entry.Record.Image}, not an image of {repository}: roll back within the registry and repository this run uses (--registry, --repository).");
         }
-        var reference = repository.Reference(entry.Record.Image[prefix.Length..]);
         var digest = ImageDigest.Parse(entry.Record.Digest);
         await registry.Login();
         var (answered, found) = await registry.Read(api => api.HeadManifest(reference), $"the plan assumes {reference} still names {digest}.");

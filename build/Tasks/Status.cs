@@ -66,17 +66,15 @@ public sealed class Status(PipelineHttp http, RegistryAccess registry) : AsyncPi
         var drifts = new List<string>();
         if (recorded is null)
         {
-            if (now.Digests.Count > 0) drifts.Add($"{environment.Name} runs {string.Join(", ", now.Digests.Distinct())}, which the ledger has no verified deployment of");
-            return new Row(environment.Name, environment.Kind, null, null, null, null, null, now.Digests.Count == 0 ? "nothing" : string.Join(", ", now.Digests.Distinct()), now.Answer, drifts);
+            if (now.Digests.Count > 0) drifts.Add($"{environment.Name} runs {now.ImagesOr("")}, which the ledger has no verified deployment of");
+            return new Row(environment.Name, environment.Kind, null, null, null, null, null, now.ImagesOr("nothing"), now.Answer, drifts);
         }
-        var want = $"{recorded.Record.Image[..recorded.Record.Image.LastIndexOf(':')]}@{recorded.Record.Digest}";
-        if (now.Digests.Count == 0 || now.Digests.Any(digest => digest != want))
+        if (!now.RunsOnly(recorded.RunningImage))
         {
-            drifts.Add($"{environment.Name} runs {(now.Digests.Count == 0 ? "no image from a registry" : string.Join(", ", now.Digests.Distinct()))}, but the ledger says {recorded.Tag} ({recorded.Record.Digest}), deployed {recorded.CreatedAt:yyyy-MM-dd HH:mm}Z");
+            drifts.Add($"{environment.Name} runs {now.ImagesOr("no image from a registry")}, but the ledger says {recorded.Tag} ({recorded.Record.Digest}), deployed {recorded.CreatedAt:yyyy-MM-dd HH:mm}Z");
         }
-        if (!context.IsDryRun && context.Settings.Image.Registry is { IsPlaceholder: false } && recorded.Record.Image.StartsWith(context.Settings.Image + ":", StringComparison.Ordinal))
+        if (!context.IsDryRun && context.Settings.Image.Registry is { IsPlaceholder: false } && recorded.ReferenceIn(context.Settings.Image) is { } reference)
         {
-            var reference = context.Settings.Image.Reference(recorded.Tag);
             var found = await ReleaseTag(reference);
             if (found?.Digest.ToString() != recorded.Record.Digest)
             {
@@ -84,7 +82,7 @@ public sealed class Status(PipelineHttp http, RegistryAccess registry) : AsyncPi
             }
         }
         return new Row(environment.Name, environment.Kind, recorded.Tag, recorded.Commit, recorded.Record.Digest, $"{recorded.CreatedAt:yyyy-MM-dd HH:mm}Z", recorded.Record.RunUrl,
-            now.Digests.Count == 0 ? "nothing" : string.Join(", ", now.Digests.Distinct()), now.Answer, drifts);
+            now.ImagesOr("nothing"), now.Answer, drifts);
     }
 
     private bool _loggedIn;
