@@ -35,7 +35,7 @@ public sealed class ImageTests
         finally
         {
             if (container is not null) DockerEngine.Run("rm", "--force", container);
-            DockerEngine.Run("image", "rm", "--force", tag);
+            DockerEngine.RemoveImages(tag);
         }
     }
 

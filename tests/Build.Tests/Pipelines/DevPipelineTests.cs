@@ -30,7 +30,7 @@ public sealed class DevPipelineTests : DevFixture
             .And.Contain($"\"commit\": \"{App.Sha}\"").And.Contain("\"runUrl\": \"https://github.com/example/book-shop/actions/runs/4242\""));
 
         // Without a local copy, the host's pull must really come from the registry.
-        DockerEngine.Succeed("image", "rm", Run.Reference(SnapshotTag));
+        Assert.That(DockerEngine.RemoveImages(Run.Reference(SnapshotTag)).ExitCode, Is.Zero);
         var logins = Environment.SshLogins(Environment.SshUser);
         var deployed = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
 
@@ -198,7 +198,7 @@ public sealed class DevPipelineTests : DevFixture
         Assert.That(built.ExitCode, Is.Zero, built.AllOutput);
         Assert.That(built.AllOutput, Does.Contain("Could not list the registry's tags (").And.Contain("building without the previous snapshot's layers."));
         Assert.That(built.StandardOutput, Does.Contain($"> docker build --tag \"127.0.0.1:{registry.Port}/{Run.Repository}:{SnapshotTag}\" --build-arg"), "no --cache-from");
-        DockerEngine.Run("image", "rm", "--force", $"127.0.0.1:{registry.Port}/{Run.Repository}:{SnapshotTag}");
+        DockerEngine.RemoveImages($"127.0.0.1:{registry.Port}/{Run.Repository}:{SnapshotTag}");
     }
 
     private static List<string> Layers(string json) => System.Text.Json.JsonSerializer.Deserialize<List<string>>(json)!;
@@ -243,7 +243,7 @@ public sealed class DevFailureTests : DevFixture
         Assert.That(File.Exists($"/tmp/book-shop-deploy-{Run.Container}.lock"), Is.False, "the deploy script never ran");
         Assert.That(DockerEngine.Run("inspect", Run.Container).ExitCode, Is.Not.Zero, "no container was created");
         Secrets.AssertNoneIn(Run, App, Run.SecretValues(), result);
-        DockerEngine.Run("image", "rm", "--force", $"127.0.0.1:{registry.Port}/{Run.Repository}:0.1.0-SNAPSHOT-{App.ShortSha}");
+        DockerEngine.RemoveImages($"127.0.0.1:{registry.Port}/{Run.Repository}:0.1.0-SNAPSHOT-{App.ShortSha}");
     }
 
     [Test]

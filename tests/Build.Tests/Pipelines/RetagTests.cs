@@ -119,7 +119,7 @@ public sealed class RetagTests
         var pushed = HostProcess.Run(_app.Root, _dev.Environment(), "--target=Push");
         Assert.That(pushed.ExitCode, Is.Zero, pushed.AllOutput);
         var digest = await _dev.RegistryDigest(SnapshotTag);
-        DockerEngine.Succeed("image", "rm", _dev.Reference(SnapshotTag));
+        Assert.That(DockerEngine.RemoveImages(_dev.Reference(SnapshotTag)).ExitCode, Is.Zero);
 
         var result = Retag("--retag-mode=docker");
 

@@ -105,7 +105,7 @@ public sealed class DevRun(TestEnvironment environment)
         DockerEngine.Run("rm", "--force", Container, $"{Container}-next");
         foreach (var image in DockerEngine.Run("images", "--quiet", $"{environment.Registry}/{Repository}").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            DockerEngine.Run("image", "rm", "--force", image);
+            DockerEngine.RemoveImages(image);
         }
         File.Delete(Output);
         File.Delete(Summary);

@@ -61,6 +61,15 @@ public static class DockerEngine
         Assert.That(result.ExitCode, Is.Zero, $"docker {string.Join(' ', args)}: {result.Error}");
         return result.Output.Trim();
     }
+
+    /// <summary>
+    /// Removes tags (and images left untagged) but never their untagged parents: the three
+    /// end-to-end processes build the same Dockerfile on this one engine, and the classic builder
+    /// reuses another build's intermediate images as its cache. A pruning `docker image rm` took
+    /// one away under a running build ("failed to get digest sha256:...: no such file").
+    /// </summary>
+    public static CommandResult RemoveImages(params string[] references) =>
+        Run(["image", "rm", "--force", "--no-prune", .. references]);
 }
 
 public static class Command
