@@ -36,7 +36,8 @@ namespace Pipeline
                     // Without a target the targets are listed (README: Targets).
                     .AddSingleton<BuildScriptHost<IFrostingContext>, TargetListingHost>()
                     .AddSingleton<Http.PipelineHttp>()
-                    .AddSingleton<Registry.RegistryAccess>());
+                    .AddSingleton<Registry.RegistryAccess>()
+                    .AddSingleton<Signing.ImageSignatures>());
 
         // Frosting finds the tasks of the program it runs in; the tests run this host from theirs.
         private static CakeHost WithTasksOf(CakeHost host, System.Reflection.Assembly assembly) =>

@@ -2,11 +2,12 @@ using Cake.Common.Diagnostics;
 using Pipeline.GitHub;
 using Pipeline.Http;
 using Pipeline.Settings;
+using Pipeline.Signing;
 
 namespace Pipeline.Environments;
 
 /// <summary>
-/// A deploy as every task makes it (DeployDev, Rollout, Rollback): recorded in the ledger on
+/// A deploy as every task makes it (DeployDev, Rollout, Rollback): its image verified, recorded in the ledger on
 /// GitHub as a deployment of the commit to the environment, `in_progress`, then `success` once
 /// the environment's verification passed (with its URL) or `failure` with the one-line reason.
 /// </summary>
@@ -24,9 +25,14 @@ public static class RecordedDeploy
         return new DeploymentLedger(settings.GitHubApiUrl, settings.GitHubRepository, settings.GitHubToken, context.Effects, http.For(HttpService.GitHub));
     }
 
-    public static async Task<string> To(BuildContext context, DeploymentLedger? ledger, DeployableImage image, string? snapshotTag)
+    /// <summary>
+    /// The deploy: the image's signature is verified first (refused: nothing is touched or
+    /// recorded), then the environment deploys that digest and the ledger records it.
+    /// </summary>
+    public static async Task<string> To(BuildContext context, ImageSignatures signatures, DeploymentLedger? ledger, DeployableImage image, string? snapshotTag)
     {
         var environment = context.DeployTo;
+        await signatures.Verify(context, image.Reference.Repository, image.Digest, $"it deploys to {environment.Name}");
         if (ledger is null) return await environment.Deploy(context, image);
 
         var record = new DeployRecord(image.Reference.ToString(), image.Digest.ToString(), image.Version.ToString(), snapshotTag, context.RunUrl);

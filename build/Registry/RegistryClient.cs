@@ -26,7 +26,8 @@ public sealed class RegistryException(string message) : PipelineException(messag
 
 /// <summary>
 /// The OCI distribution API, only as much as the pipeline needs: read a manifest by tag (its
-/// exact bytes and digest) and put those bytes under another tag. It answers a registry's
+/// exact bytes and digest) and put those bytes under another tag; read and upload the small
+/// blobs of a signature. It answers a registry's
 /// 401 challenge itself: Basic with the credentials, or Bearer with a token from the realm.
 /// </summary>
 public sealed class RegistryClient : IDisposable
@@ -122,6 +123,51 @@ public sealed class RegistryClient : IDisposable
         }, repository, push: true);
         await EnsureSuccess(response, $"PUT {repository}:{tag}");
         return response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "";
+    }
+
+    /// <summary>A small blob's bytes (a signature's payload), checked against its digest; null when the registry has none.</summary>
+    public async Task<byte[]?> GetBlob(string repository, ImageDigest digest, int maxBytes)
+    {
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/blobs/{digest}"), repository, push: false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await EnsureSuccess(response, $"GET {repository} blob {digest}");
+        if (response.Content.Headers.ContentLength > maxBytes)
+        {
+            throw new RegistryException($"The blob {digest} of {repository} is larger than {maxBytes} bytes ({Authority}): it is no signature payload; look at the registry.");
+        }
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        return ImageDigest.Of(bytes) == digest ? bytes : throw new RegistryException(
+            $"The registry's blob {digest} of {repository} hashes to {ImageDigest.Of(bytes)} ({Authority}): refusing its content; look at the registry.");
+    }
+
+    /// <summary>
+    /// Uploads a small blob whole (the distribution spec's monolithic upload: POST, then PUT with
+    /// the digest), unless the repository has it already. The upload's Location must stay on this
+    /// registry, which receives the credentials.
+    /// </summary>
+    public async Task PutBlob(string repository, byte[] bytes)
+    {
+        var digest = ImageDigest.Of(bytes);
+        using (var head = await Send(() => new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/blobs/{digest}"), repository, push: true))
+        {
+            if (head.IsSuccessStatusCode) return;
+        }
+        using var started = await Send(() => new HttpRequestMessage(HttpMethod.Post, $"v2/{repository}/blobs/uploads/"), repository, push: true);
+        await EnsureSuccess(started, $"POST {repository} blob upload");
+        var location = started.Headers.Location is { } given ? new Uri(_http.BaseAddress!, given) : throw new RegistryException(
+            $"The registry started a blob upload to {repository} without a Location ({Authority}): check that REGISTRY is an OCI registry, then re-run.");
+        if (location.Authority != Authority)
+        {
+            throw new RegistryException($"The registry's blob upload to {repository} continues on another host ({location.Authority}) ({Authority}): check that REGISTRY is the registry itself, then re-run.");
+        }
+        var target = new UriBuilder(location) { Query = (location.Query.TrimStart('?') is { Length: > 0 } query ? query + "&" : "") + $"digest={Uri.EscapeDataString(digest.Value)}" }.Uri;
+        using var finished = await Send(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, target) { Content = new ByteArrayContent(bytes) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            return request;
+        }, repository, push: true);
+        await EnsureSuccess(finished, $"PUT {repository} blob {digest}");
     }
 
     /// <summary>

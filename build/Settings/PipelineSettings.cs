@@ -47,6 +47,18 @@ public sealed partial class PipelineSettings
     public required SnapshotTag? SnapshotTag { get; init; }
     public required string? SnapshotFile { get; init; }
 
+    /// <summary>The key Push signs with: null when signing is off, or (in a dry run) when none is given.</summary>
+    public required Signing.SigningKey? SigningKey { get; init; }
+
+    /// <summary>--signing=off: Push signs nothing, and every verification refuses the unsigned image.</summary>
+    public required bool SigningOff { get; init; }
+
+    /// <summary>The committed public keys every verification accepts (cosign.pub); null when they could not be read.</summary>
+    public required Signing.TrustedKeys? TrustedKeys { get; init; }
+
+    /// <summary>Where the public keys are read (--signing-public-key, cosign.pub at the repository root).</summary>
+    public required string SigningPublicKeyFile { get; init; }
+
     public required Secret? GitHubToken { get; init; }
     public required string GitHubRepository { get; init; }
     public required Uri GitHubApiUrl { get; init; }
@@ -135,6 +147,7 @@ public sealed partial class PipelineSettings
             read.Missing(S.GitHubToken, "set GITHUB_TOKEN (in GitHub Actions: env: GITHUB_TOKEN: ${{ github.token }})");
         }
 
+        var (signingKey, signingOff, trustedKeys) = ReadSigning(read, closure.Contains(Tasks.TaskNames.Push, StringComparer.OrdinalIgnoreCase));
         var declared = ReadDeclared(read, catalog);
 
         return new PipelineSettings
@@ -154,6 +167,10 @@ public sealed partial class PipelineSettings
             EnvironmentSettings = environmentSettings,
             SnapshotTag = snapshotTag,
             SnapshotFile = snapshotFile,
+            SigningKey = signingKey,
+            SigningOff = signingOff,
+            TrustedKeys = trustedKeys,
+            SigningPublicKeyFile = read.Optional(S.SigningPublicKey, "cosign.pub", Parse.FilePath),
             GitHubToken = githubToken,
             GitHubRepository = needsGitHub
                 ? read.Required(S.GitHubRepository, S.GitHubRepository.Placeholder, Parse.GitHubRepository)
@@ -226,6 +243,55 @@ public sealed partial class PipelineSettings
             }
         }
         return (deployTo, all, [.. used.Distinct()]);
+    }
+
+    /// <summary>
+    /// The committed public keys, read for every run (only the tasks that verify or sign report a
+    /// problem with them), and the private key, read only when Push runs (it signs what it pushed): it must be one of the
+    /// committed keys' other halves, or every signature it made would be refused later.
+    /// </summary>
+    private static (Signing.SigningKey?, bool, Signing.TrustedKeys?) ReadSigning(SettingsReader read, bool signs)
+    {
+        var off = !read.Optional(S.Signing, true, text => SettingsReader.IsTrue(text) ?? throw new FormatException("is not on or off"));
+        var path = read.Optional(S.SigningPublicKey, "cosign.pub", Parse.FilePath);
+        Signing.TrustedKeys? trusted = null;
+        if (Parse.NotAReadableFile(path, maxBytes: 64 * 1024) is { } why)
+        {
+            read.Missing(S.SigningPublicKey, $"\"{SettingsReader.Printable(path)}\" {why}: commit the public key (README: Signing), or point --signing-public-key at it");
+        }
+        else
+        {
+            try
+            {
+                trusted = Signing.TrustedKeys.Read(path, File.ReadAllText(path));
+            }
+            catch (FormatException exception)
+            {
+                read.Invalid(S.SigningPublicKey, $"\"{SettingsReader.Printable(path)}\" {exception.Message}");
+            }
+        }
+        if (!signs || off) return (null, off, trusted);
+
+        var pem = read.Secret(S.SigningKey, S.SigningKeyFile);
+        if (pem is null)
+        {
+            if (read.Raw(S.SigningKey) is null && read.Raw(S.SigningKeyFile) is null) read.Missing(S.SigningKey, "set SIGNING_KEY (the private key's PEM text) or SIGNING_KEY_FILE, or turn signing off with --signing=off (every deploy then refuses the image)");
+            return (null, off, trusted);
+        }
+        try
+        {
+            var key = Signing.SigningKey.Read(pem);
+            if (trusted is not null && !trusted.Contains(key.PublicKey))
+            {
+                read.Invalid(S.SigningKey, $"is the private half of key {key.PublicKey.Id}, which is not in {trusted.Describe()}: every deploy would refuse its signatures; commit its public key, or set the key that belongs to {trusted.Source}");
+            }
+            return (key, off, trusted);
+        }
+        catch (FormatException exception)
+        {
+            read.Invalid(S.SigningKey, exception.Message);
+            return (null, off, trusted);
+        }
     }
 
     /// <summary>A task's own settings, beyond the contract's: required, checked and secret as declared.</summary>

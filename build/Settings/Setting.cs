@@ -90,6 +90,11 @@ public static class Settings
     public static readonly Setting HealthPath = new("health-path", "HEALTH_PATH", "`/healthz`");
     public static readonly Setting HealthTimeout = new("health-timeout", "HEALTH_TIMEOUT", "`60s` (`90s`, `3m`, `1h`; 1s to 24h)");
 
+    public static readonly Setting SigningKey = Setting.Secret("SIGNING_KEY", "required for Push and Dev unless signing is off (secret): the PEM text of the ECDSA P-256 private key, or SIGNING_KEY_FILE");
+    public static readonly Setting SigningKeyFile = new(null, "SIGNING_KEY_FILE", "none: the path of the private key");
+    public static readonly Setting Signing = new("signing", "SIGNING", "`on`; `off` pushes the snapshot unsigned, and every deploy then refuses it");
+    public static readonly Setting SigningPublicKey = new("signing-public-key", "SIGNING_PUBLIC_KEY", "`cosign.pub`: the repository's file of PEM public keys that a signature may be made by (two during a rotation)");
+
     public static readonly Setting SnapshotTag = new("snapshot-tag", "SNAPSHOT_TAG", "none; this or the file is required (a dry run without either plans HEAD's snapshot)");
     public static readonly Setting SnapshotFile = new("snapshot-file", "SNAPSHOT_FILE", "none");
 

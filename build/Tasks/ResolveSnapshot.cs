@@ -4,6 +4,7 @@ using Pipeline.Registry;
 using Pipeline.Snapshot;
 using Pipeline.Versioning;
 using Pipeline.Settings;
+using Pipeline.Signing;
 using S = Pipeline.Settings.Settings;
 
 namespace Pipeline.Tasks;
@@ -11,9 +12,10 @@ namespace Pipeline.Tasks;
 [TaskName(TaskNames.ResolveSnapshot)]
 [Uses(nameof(S.SnapshotTag), nameof(S.SnapshotFile))]
 [UsesSettingsOf(typeof(RegistryAccess))]
-[TaskDescription("Takes the snapshot Dev built (--snapshot-file or --snapshot-tag), never a guess, and proves it may be released from HEAD.")]
+[UsesSettingsOf(typeof(ImageSignatures))]
+[TaskDescription("Takes the snapshot Dev built (--snapshot-file or --snapshot-tag), never a guess, and proves it may be released from HEAD and that this pipeline signed it.")]
 [IsDependentOn(typeof(ReadVersion))]
-public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncPipelineTask
+public sealed class ResolveSnapshot(RegistryAccess registry, ImageSignatures signatures) : AsyncPipelineTask
 {
     public override async Task RunAsync(BuildContext context)
     {
@@ -47,6 +49,8 @@ public sealed class ResolveSnapshot(RegistryAccess registry) : AsyncPipelineTask
 
         await registry.Login();
         var digest = await RegistryDigest(context, tag, record);
+
+        await signatures.Verify(context, settings.Image, digest, "anything is released");
 
         var releaseTag = version.ReleaseTag;
         context.UsePromotion(new Promotion(tag, commit, digest, snapshotReference, releaseTag, settings.Image.Reference(releaseTag)));

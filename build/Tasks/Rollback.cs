@@ -6,6 +6,7 @@ using Pipeline.Http;
 using Pipeline.Registry;
 using Pipeline.Remote;
 using Pipeline.Settings;
+using Pipeline.Signing;
 using Pipeline.Versioning;
 using S = Pipeline.Settings.Settings;
 
@@ -16,9 +17,10 @@ namespace Pipeline.Tasks;
     nameof(S.Kubectl), nameof(S.K8sNamespace), nameof(S.K8sDeployment), nameof(S.K8sContainer), nameof(S.ManifestsDir), nameof(S.RolloutTimeout), nameof(S.ProductionCheckTimeout))]
 [UsesSettingsOf(typeof(RemoteTarget))]
 [UsesSettingsOf(typeof(RegistryAccess))]
+[UsesSettingsOf(typeof(ImageSignatures))]
 [DeploysTo(EnvironmentCatalog.Production)]
 [TaskDescription("Deploys again, by digest, the last release verified in production (or --environment) before the one it runs now (--to picks one), verifies it and records it; rebuilds nothing.")]
-public sealed class Rollback(PipelineHttp http, RegistryAccess registry) : AsyncPipelineTask
+public sealed class Rollback(PipelineHttp http, RegistryAccess registry, ImageSignatures signatures) : AsyncPipelineTask
 {
     public override async Task RunAsync(BuildContext context)
     {
@@ -48,7 +50,7 @@ public sealed class Rollback(PipelineHttp http, RegistryAccess registry) : Async
         }
         context.Information("Rolling {0} back from {1} ({2}) to {3} ({4}): {5}.", environment.Name, from.Tag, from.Record.Digest, to.Tag, to.Record.Digest, choice.Reason);
 
-        var deployed = await RecordedDeploy.To(context, ledger, image, to.Record.SnapshotTag);
+        var deployed = await RecordedDeploy.To(context, signatures, ledger, image, to.Record.SnapshotTag);
         await RecordedDeploy.Write(() => ledger.MarkRolledBack(from.Id, to.Tag, context.RunUrl));
         context.Information("{0}", deployed);
     }

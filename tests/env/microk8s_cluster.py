@@ -29,11 +29,21 @@ and stored, and has nothing to hold back), and any kind other than Namespace, De
 Service, PersistentVolumeClaim and PodDisruptionBudget. Pods reach the node through a loopback port each (hostPort, which the
 stand-in adds), where a cluster would give each pod an IP.
 
-Run as root: tests/env/microk8s_cluster.py STATE_DIR REGISTRY_AUTH_FILE. It listens on
+Admission: one policy, sigstore's policy-controller with the ClusterImagePolicy objects of
+IMAGE_POLICY_FILE (YAML read with PyYAML's safe loader; fields it does not act on refused). An
+image that a policy's glob covers must carry a cosign signature by one of its keys, checked by
+tests/env/cosign_verify.py against the registry (a tag is resolved to its digest first, as the
+policy-controller does); otherwise the Deployment is refused at apply or set image with the
+webhook's words, and no pod of it ever starts. The real controller only looks at namespaces
+labelled policy.sigstore.dev/include=true; here every namespace is.
+
+Run as root: tests/env/microk8s_cluster.py STATE_DIR REGISTRY_AUTH_FILE [IMAGE_POLICY_FILE POLICY_AUTH_FILE]
+(the policy controller's own registry login, apart from the node's). It listens on
 STATE_DIR/api.sock (one JSON request a connection, one JSON answer) and logs to STATE_DIR/cluster.log.
 """
 import copy
 import datetime
+import fnmatch
 import hashlib
 import json
 import os
@@ -49,8 +59,15 @@ import threading
 import time
 import urllib.request
 
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cosign_verify  # noqa: E402  (the second verifier, beside this file)
+
 STATE = sys.argv[1] if len(sys.argv) > 1 else "."
 AUTH_FILE = sys.argv[2] if len(sys.argv) > 2 else ""
+POLICY_FILE = sys.argv[3] if len(sys.argv) > 3 else ""
+POLICY_AUTH_FILE = sys.argv[4] if len(sys.argv) > 4 else ""
 POD_LABEL = "book-shop.test/stand-in"
 LOCK = threading.RLock()
 
@@ -84,6 +101,71 @@ def require(obj, path, kind, name, expected_type):
     if not isinstance(value, expected_type) or (expected_type is int and isinstance(value, bool)):
         raise invalid(kind, name, path, value, f"must be of type {expected_type.__name__}")
     return value
+
+
+class ImagePolicy:
+    """sigstore policy-controller's admission for keyed ClusterImagePolicy objects (see the header)."""
+
+    def __init__(self, path):
+        self.policies = []
+        if not path:
+            return
+        with open(path) as file:
+            documents = [document for document in yaml.safe_load_all(file) if document is not None]
+        for document in documents:
+            if (document.get("apiVersion"), document.get("kind")) != ("policy.sigstore.dev/v1beta1", "ClusterImagePolicy"):
+                raise ValueError(f"{path}: only policy.sigstore.dev/v1beta1 ClusterImagePolicy objects, not {document.get('kind')}")
+            spec = document["spec"]
+            if set(spec) - {"images", "authorities"}:
+                raise ValueError(f"{path}: the stand-in acts on spec.images and spec.authorities only, not {sorted(set(spec) - {'images', 'authorities'})}")
+            globs = [image["glob"] for image in spec["images"]]
+            keys = []
+            for authority in spec["authorities"]:
+                if set(authority) - {"name", "key"} or set(authority["key"]) != {"data"}:
+                    raise ValueError(f"{path}: the stand-in takes authorities with key.data only")
+                keys.extend(cosign_verify.public_keys(authority["key"]["data"]))
+            self.policies.append((document["metadata"]["name"], globs, keys))
+
+    def admit(self, kind, name, template):
+        for index, container in enumerate(template["spec"]["containers"]):
+            image = container["image"]
+            repository, digest = self.split(image)
+            for policy, globs, keys in self.policies:
+                if not any(fnmatch.fnmatchcase(repository, pattern) for pattern in globs):
+                    continue
+                host, _, path = repository.partition("/")
+                registry = cosign_verify.Registry(host, POLICY_AUTH_FILE)
+                try:
+                    digest = digest or self.resolve(registry, path, image)
+                    finding, detail = cosign_verify.verify(registry, host, path, digest, keys)
+                except (cosign_verify.RegistryError, OSError, ValueError) as error:
+                    finding, detail = "unreadable", str(error)
+                log(f"admission {kind} {name} {image}: {finding} ({detail})")
+                if finding != "verified":
+                    raise ApiError("BadRequest", f'admission webhook "policy.sigstore.dev" denied the request: validation failed: failed policy: {policy}: '
+                                   f'spec.template.spec.containers[{index}].image {image}: signature key validation failed: {finding}: {detail}')
+
+    @staticmethod
+    def split(image):
+        """(repository, digest or None) of an image reference."""
+        if "@" in image:
+            repository, digest = image.split("@", 1)
+        else:
+            repository, digest = image, None
+        if repository.rfind(":") > repository.rfind("/"):
+            repository = repository[: repository.rfind(":")]
+        return repository, digest
+
+    @staticmethod
+    def resolve(registry, path, image):
+        tag = image.rsplit(":", 1)[1] if image.rfind(":") > image.rfind("/") else "latest"
+        status, body = registry.get(f"/v2/{path}/manifests/{tag}", cosign_verify.MANIFEST_TYPES, path)
+        if status == 404:
+            raise ValueError(f"{image} is not in the registry")
+        return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+POLICY = None
 
 
 def podman(*args, check=False, timeout=120):
@@ -265,6 +347,7 @@ class Cluster:
             require(container, "image", kind, name, str)
             for port in container.get("ports", []):
                 require(port, "containerPort", kind, name, int)
+        POLICY.admit(kind, name, template)
         strategy = obj["spec"].get("strategy", {}).get("rollingUpdate", {})
         for field in ("maxSurge", "maxUnavailable"):
             value = strategy.get(field, 1 if field == "maxSurge" else 0)
@@ -401,6 +484,7 @@ class Cluster:
             if not slots:
                 raise ApiError("BadRequest", f'unable to find container named "{container}"')
             slots[0]["image"] = image
+            POLICY.admit("Deployment", name, template)
             changed = self.switch_template(deployment, template)
             return [f"deployment.apps/{name} image updated"] if changed else []
 
@@ -411,6 +495,7 @@ class Cluster:
             if not earlier:
                 raise ApiError("BadRequest", f'no rollout history found for deployment "{name}"')
             previous_hash = earlier[0][1]
+            POLICY.admit("Deployment", name, deployment["templates"][previous_hash])
             del deployment["revisions"][previous_hash]
             self.switch_template(deployment, deployment["templates"][previous_hash])
             return [f"deployment.apps/{name} rolled back"]
@@ -778,7 +863,9 @@ def dispatch(cluster, request):
 
 
 def main():
+    global POLICY
     os.makedirs(STATE, exist_ok=True)
+    POLICY = ImagePolicy(POLICY_FILE)
     cluster = Cluster()
     path = os.path.join(STATE, "api.sock")
     if os.path.exists(path):

@@ -314,9 +314,24 @@ chmod 755 "$state" "$state/microk8s" "$root/tests/env/microk8s"
 printf '%s' "$REGISTRY_PASSWORD_BASIC" | podman login --authfile "$state/microk8s-auth.json" --tls-verify=false \
   --username tester --password-stdin "127.0.0.1:$registry_port" >/dev/null
 chmod 600 "$state/microk8s-auth.json"
+# The policy controller reads signatures with a login of its own (its service account's pull
+# secret, in a cluster), which the tests that log the node out leave alone.
+install -m 600 "$state/microk8s-auth.json" "$state/microk8s/policy-controller-auth.json"
+# The node admits only signed images, as a cluster with sigstore's policy-controller does: the
+# repository's own infra/cluster-image-policy.yaml, its glob set to the test registries and its key
+# to the tests' (tests/keys/test-signing.pub), the two values a team fills in.
+python3 - "$root/infra/cluster-image-policy.yaml" "$root/tests/keys/test-signing.pub" "$state/microk8s/image-policy.yaml" \
+  "127.0.0.1:$registry_port/**" "127.0.0.1:$token_registry_port/**" <<'PY'
+import sys, yaml
+template, key, out, *globs = sys.argv[1:]
+policy = yaml.safe_load(open(template))
+policy["spec"]["images"] = [{"glob": glob} for glob in globs]
+policy["spec"]["authorities"][0]["key"]["data"] = open(key).read()
+yaml.safe_dump(policy, open(out, "w"), sort_keys=False)
+PY
 if ! ours microk8s; then
-  nohup python3 "$root/tests/env/microk8s_cluster.py" "$state/microk8s" "$state/microk8s-auth.json" \
-    >"$state/microk8s.out" 2>&1 &
+  nohup python3 "$root/tests/env/microk8s_cluster.py" "$state/microk8s" "$state/microk8s-auth.json" "$state/microk8s/image-policy.yaml" \
+    "$state/microk8s/policy-controller-auth.json" >"$state/microk8s.out" 2>&1 &
   echo $! >"$state/microk8s.pid"
   wait_for "the MicroK8s stand-in" test -S "$state/microk8s/api.sock"
 fi

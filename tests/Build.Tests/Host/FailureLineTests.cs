@@ -20,6 +20,7 @@ public sealed class FailureLineTests
     {
         _repository = new TempGitRepository();
         _repository.Write("pyproject.toml", "[project]\nname = \"book-shop\"\nversion = \"0.1.0\"\n");
+        _repository.CopyPublicKey();
         _sha7 = _repository.Commit()[..7];
     }
 
@@ -38,6 +39,7 @@ public sealed class FailureLineTests
             ["HTTP_RETRIES"] = "0",
             ["EC2_HOST"] = "127.0.0.1",
             ["EC2_SSH_KEY"] = Key,
+            ["SIGNING_KEY_FILE"] = TestKeys.SigningKeyFile,
             ["EC2_HOST_KEY"] = "SHA256:7SbEiTfM+epxoCMeWlI7ZQ26OhyQH9GTWg3nWWJnPOs",
             ["GITHUB_TOKEN"] = "token-for-failure-lines",
             ["GITHUB_REPOSITORY"] = "example/book-shop",

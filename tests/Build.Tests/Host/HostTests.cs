@@ -86,7 +86,8 @@ public sealed class HostTests
         var exitCode = host.Run(_repository.Root, "--target=Dev");
 
         Assert.That(exitCode, Is.Not.Zero);
-        Assert.That(host.Output, Does.Contain("4 setting(s) missing or invalid for ReadVersion -> Login -> Build -> Push -> DeployDev -> Dev:"));
+        Assert.That(host.Output, Does.Contain("5 setting(s) missing or invalid for ReadVersion -> Login -> Build -> Push -> DeployDev -> Dev:"));
+        Assert.That(host.Output, Does.Contain("  SIGNING_KEY: missing: set SIGNING_KEY (the private key's PEM text) or SIGNING_KEY_FILE, or turn signing off with --signing=off (every deploy then refuses the image)"));
         Assert.That(host.Output, Does.Contain("  --registry / REGISTRY: missing: pass --registry=<value> or set REGISTRY"));
         Assert.That(host.Output, Does.Contain("  --ec2-host / EC2_HOST: missing: pass --ec2-host=<value> or set EC2_HOST"));
         Assert.That(host.Output, Does.Contain("  --ec2-host-key / EC2_HOST_KEY: missing: pass --ec2-host-key=<value> or set EC2_HOST_KEY"));

@@ -46,6 +46,43 @@ public sealed class DevPipelineTests : DevFixture
         AssertNoSecretIn(pushed, deployed);
     }
 
+    /// <summary>
+    /// The snapshot tag pushed over by hand (another image: the same layers, another config) is
+    /// refused by a re-run's DeployDev before the host is touched: unsigned, signed by another key,
+    /// or carrying the signature copied from the tested image. dev-app runs on.
+    /// </summary>
+    [Test]
+    public async Task ATagPushedOverByHandIsRefusedBeforeTheHostIsTouchedWhateverSignatureItCarries()
+    {
+        var deployed = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+        Assert.That(deployed.ExitCode, Is.Zero, deployed.AllOutput);
+        var digest = (await Run.RegistryDigest(SnapshotTag))!;
+        var running = DockerEngine.Succeed("inspect", "--format", "{{.Image}}", Run.Container);
+        var repository = $"{Environment.Registry}/{Run.Repository}";
+        using var registry = new RegistryHttp(Environment, Run.Repository);
+        var byHand = await registry.PutVariant(SnapshotTag, SnapshotTag, "pushed over by hand");
+
+        void AssertRefused(string found, string python)
+        {
+            var result = HostProcess.Run(App.Root, Run.Environment(), "--target=Dev");
+            Assert.That(result.ExitCode, Is.Not.Zero);
+            Assert.That(result.LastErrorLine, Is.EqualTo($"Error: DeployDev: Refusing {repository}@{byHand}: {found}; only images this pipeline built and signed are deployed. "
+                + "Deploy an image Dev pushed and signed, or sign this one with the key of cosign.pub (README: Signing)."));
+            Assert.That(result.StandardOutput, Does.Not.Contain("[127.0.0.1]"), "no script ran on the host");
+            Assert.That(DockerEngine.Succeed("inspect", "--format", "{{.Image}}", Run.Container), Is.EqualTo(running));
+            Assert.That(registry.VerifyInPython(byHand), Does.StartWith(python + ":"), "the second verifier agrees");
+            AssertNoSecretIn(result);
+        }
+
+        AssertRefused($"no signature ({byHand.Replace(':', '-')}.sig is not in the registry)", "no-signature");
+        await registry.SignWith(TestKeys.OtherKeyFile, byHand);
+        AssertRefused("1 signature(s), none by a key of cosign.pub (3b9c42797f530dc9)", "other-key");
+        await registry.CopySignature(digest, byHand);
+        AssertRefused($"key 3b9c42797f530dc9's signature names {digest}, another image", "other-digest");
+        Assert.That(await Run.Version(), Is.EqualTo($"{{\"version\": \"0.1.0\", \"commit\": \"{App.Sha}\"}}"));
+        AssertNoSecretIn(deployed);
+    }
+
     // Every snapshot has a tag of its own: pruning dangling images alone never frees a deployed one,
     // and the disk MicroK8s shares fills. The host keeps what a rollback needs, nothing older.
     [Test]
@@ -144,7 +181,9 @@ public sealed class DevPipelineTests : DevFixture
         Assert.That(result.StandardOutput, Does.Contain($"\nimage='{Run.Reference(SnapshotTag)}'"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {Environment.SshPort} {Environment.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # keep the dev site {Environment.DevNginxSite} the repository's"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {Environment.SshPort} {Environment.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # read what {Run.Container} runs"));
-        Assert.That(result.StandardOutput, Does.Contain("Dry run: nothing was executed; 7 action(s) planned above."));
+        Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: sign {Environment.Registry}/{Run.Repository}@<the digest the registry reports after the push> with key "));
+        Assert.That(result.StandardOutput, Does.Contain($"The plan verifies the signature of {Environment.Registry}/{Run.Repository}@<the digest the registry reports after the push> with cosign.pub ("));
+        Assert.That(result.StandardOutput, Does.Contain("Dry run: nothing was executed; 8 action(s) planned above."));
 
         Assert.That(Images(), Is.EqualTo(images), "no image of this repository built or pulled");
         Assert.That(Containers(), Is.EqualTo(containers), "no container of its own started");

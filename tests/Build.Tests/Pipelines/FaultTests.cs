@@ -44,9 +44,17 @@ public sealed class FaultTests
 
     private readonly List<string> _proxies = [];
 
-    /// <summary>Promote through the proxies; the node pulls the release through the registry's proxy too.</summary>
+    /// <summary>
+    /// Promote through the proxies; the node pulls the release through the registry's proxy too.
+    /// To the pipeline the proxy is another registry by name, and a signature must name the
+    /// repository as it is reached: the snapshot is signed under the proxy's name as well.
+    /// </summary>
     private HostResult Promote(FaultProxy registry, FaultProxy github, string retries = "4")
     {
+        using (var http = new RegistryHttp(_environment, _dev.Repository))
+        {
+            http.SignWith(TestKeys.SigningKeyFile, _digest, $"127.0.0.1:{registry.Port}").GetAwaiter().GetResult();
+        }
         _proxies.Add($"127.0.0.1:{registry.Port}");
         _promote.LogNodeIntoRegistry(_proxies[^1]);
         return HostProcess.Run(_app.Root, _promote.Environment(

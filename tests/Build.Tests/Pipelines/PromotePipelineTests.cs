@@ -61,6 +61,41 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
     }
 
     [Test]
+    public async Task ASnapshotPushedOverByHandIsRefusedBeforeReleaseAndTheNodeRefusesAnUnsignedImageSetByHand()
+    {
+        var released = Promote();
+        Assert.That(released.ExitCode, Is.Zero, released.AllOutput);
+        var repository = $"{_environment.Registry}/{_dev.Repository}";
+        // ResolveSnapshot checks the snapshot, Rollout the release tag: the same digest, one signature.
+        Assert.That(Regex.Matches(released.StandardOutput, Regex.Escape($"Verified {repository}@{_snapshotDigest}: signed by key ")), Has.Count.EqualTo(2), released.StandardOutput);
+        using var registry = new RegistryHttp(_environment, _dev.Repository);
+        Assert.That(registry.VerifyInPython(_snapshotDigest), Is.EqualTo("verified: signed"));
+
+        var unsigned = await registry.PutVariant(SnapshotTag, SnapshotTag, "pushed over by hand");
+        var refused = HostProcess.Run(_app.Root, _promote.Environment(), "--target=Promote", $"--snapshot-tag={SnapshotTag}");
+
+        Assert.That(refused.ExitCode, Is.Not.Zero);
+        Assert.That(refused.LastErrorLine, Is.EqualTo($"Error: ResolveSnapshot: Refusing {repository}@{unsigned}: no signature ({unsigned.Replace(':', '-')}.sig is not in the registry); "
+            + "only images this pipeline built and signed are deployed. Deploy an image Dev pushed and signed, or sign this one with the key of cosign.pub (README: Signing)."));
+        Assert.That(registry.VerifyInPython(unsigned), Does.StartWith("no-signature:"));
+        var github = await _promote.GitHub();
+        Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(1), "nothing was created on GitHub");
+        Assert.That(github.GetProperty("deployments").GetArrayLength(), Is.EqualTo(1), "nor recorded");
+        Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest));
+        Assert.That(await PromoteRun.Get(_promote.Production("/version")), Is.EqualTo(VersionAnswer("0.1.0", _snapshotSha)));
+
+        // Past the pipeline, by hand: the node's admission policy refuses it on its own.
+        var revision = _promote.Revision;
+        var set = _promote.Kubectl("set", "image", "--namespace", _promote.Namespace, "deployment/book-shop", $"book-shop={repository}@{unsigned}");
+        Assert.That(set.ExitCode, Is.Not.Zero);
+        Assert.That(set.Error.Trim(), Does.StartWith("Error from server (BadRequest): admission webhook \"policy.sigstore.dev\" denied the request: validation failed: failed policy: book-shop-signed: "
+            + $"spec.template.spec.containers[0].image {repository}@{unsigned}: signature key validation failed: no-signature"));
+        Assert.That(_promote.Revision, Is.EqualTo(revision));
+        AssertProductionRuns(_snapshotDigest);
+        Secrets.AssertNoneIn(_dev, _app, PromoteSecrets(), released, refused);
+    }
+
+    [Test]
     public async Task TheCatalogueSurvivesAReleaseAndNoRequestFailsDuringIt()
     {
         Assert.That(Promote().ExitCode, Is.Zero);

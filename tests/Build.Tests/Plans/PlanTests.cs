@@ -44,6 +44,8 @@ public sealed partial class PlanTests
         ["EC2_HOST_KEY"] = "203.0.113.7 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINvjvplaidptsQI4KxxVGQvwlzT5ER0qeo7kzYWjnEdh",
         ["EC2_SSH_KEY"] = "-----BEGIN OPENSSH PRIVATE KEY-----\nplan-ssh-key-never-shown\n-----END OPENSSH PRIVATE KEY-----\n",
         ["EC2_SSH_KEY_FILE"] = null,
+        ["SIGNING_KEY"] = File.ReadAllText(TestKeys.SigningKeyFile),
+        ["SIGNING_KEY_FILE"] = null,
         ["GITHUB_TOKEN"] = "plan-github-token-never-shown",
         ["GITHUB_REPOSITORY"] = "acme/book-shop",
         ["GITHUB_API_URL"] = "http://127.0.0.1:9/",
@@ -72,7 +74,8 @@ public sealed partial class PlanTests
     {
         var plan = Plan(target);
 
-        foreach (var secret in new[] { "plan-secret-key-never-shown", "plan-ssh-key-never-shown", "plan-github-token-never-shown" })
+        var signingKeyLines = File.ReadAllLines(TestKeys.SigningKeyFile).Where(line => !line.StartsWith("-----", StringComparison.Ordinal));
+        foreach (var secret in new[] { "plan-secret-key-never-shown", "plan-ssh-key-never-shown", "plan-github-token-never-shown" }.Concat(signingKeyLines))
         {
             Assert.That(plan, Does.Not.Contain(secret));
         }

@@ -74,6 +74,18 @@ public sealed class BadInputTests
         DevEnv("key: not a key", "EC2_SSH_KEY", "hunter2", "EC2_SSH_KEY: is not a PEM or OpenSSH private key"),
         new Case("key file: missing", "Dev", [], new() { ["EC2_SSH_KEY"] = null, ["EC2_SSH_KEY_FILE"] = "/nonexistent/key" }, null, null, "EC2_SSH_KEY_FILE: \"/nonexistent/key\" does not exist: point it at the private key file"),
         new Case("key file: a device", "Dev", [], new() { ["EC2_SSH_KEY"] = null, ["EC2_SSH_KEY_FILE"] = "/dev/null" }, null, null, "EC2_SSH_KEY_FILE: \"/dev/null\" is empty, or not a regular file (a FIFO or a device)"),
+
+        // Signing: the private key is read only for Sign; the public keys for every verification.
+        new Case("signing key: missing", "Dev", [], new() { ["SIGNING_KEY_FILE"] = null }, null, null, "SIGNING_KEY: missing: set SIGNING_KEY (the private key's PEM text) or SIGNING_KEY_FILE, or turn signing off with --signing=off"),
+        new Case("signing key: not PEM", "Dev", [], new() { ["SIGNING_KEY_FILE"] = null, ["SIGNING_KEY"] = "not-a-key" }, null, null, "SIGNING_KEY: is not an unencrypted ECDSA P-256 private key in PEM (PKCS#8 or SEC1; see the README's Signing)"),
+        new Case("signing key: an SSH key", "Dev", [], new() { ["SIGNING_KEY_FILE"] = null, ["SIGNING_KEY"] = Key }, null, null, "SIGNING_KEY: is not an unencrypted ECDSA P-256 private key in PEM"),
+        new Case("signing key: not the committed key's", "Dev", [], new() { ["SIGNING_KEY_FILE"] = TestKeys.OtherKeyFile }, null, null, "which is not in cosign.pub ("),
+        new Case("signing key file: missing", "Dev", [], new() { ["SIGNING_KEY_FILE"] = "/nonexistent/signing.key" }, null, null, "SIGNING_KEY_FILE: \"/nonexistent/signing.key\" does not exist: point it at the private key file"),
+        Dev("signing key: an argument", "SIGNING_KEY: is a secret: set the environment variable SIGNING_KEY, never --signing-key", "--signing-key=x"),
+        Dev("signing: neither on nor off", "--signing / SIGNING: \"maybe\" is not on or off", "--signing=maybe"),
+        Dev("public key: missing", "--signing-public-key / SIGNING_PUBLIC_KEY: missing: \"keys/none.pub\" does not exist: commit the public key (README: Signing)", "--signing-public-key=keys/none.pub"),
+        Promote("public key: missing for Promote", "--signing-public-key / SIGNING_PUBLIC_KEY: missing: \"keys/none.pub\" does not exist", "--signing-public-key=keys/none.pub"),
+        Dev("public key: a private key", "--signing-public-key / SIGNING_PUBLIC_KEY: \"" + TestKeys.SigningKeyFile + "\" holds a \"PRIVATE KEY\" block: it must hold public keys only", "--signing-public-key=" + TestKeys.SigningKeyFile),
         Dev("host key: revoked", "is a @revoked known_hosts line, which pins no host key", "--ec2-host-key=@revoked 127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbxVx3pQdQ1lBhbP4uN1vYpQ2B8p5i4y5lQnJ2aV2mD"),
         Dev("host key: cert authority", "is a @cert-authority known_hosts line", "--ec2-host-key=@cert-authority *.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbxVx3pQdQ1lBhbP4uN1vYpQ2B8p5i4y5lQnJ2aV2mD"),
         Dev("host key: another type's key", "has base64 that is not an ssh-ed25519 public key", "--ec2-host-key=127.0.0.1 ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQC7"),
@@ -147,6 +159,7 @@ public sealed class BadInputTests
             repository.Write(Path.Combine("manifests", Path.GetFileName(manifest)), File.ReadAllText(manifest));
         }
         repository.Write(".gitignore", "record.json\n");
+        repository.CopyPublicKey();
         var sha = repository.Commit();
         if (input.SnapshotJson is { Length: > 0 } json)
         {
@@ -161,6 +174,7 @@ public sealed class BadInputTests
             ["EC2_PORT"] = "1",
             ["EC2_SSH_KEY"] = Key,
             ["EC2_HOST_KEY"] = "SHA256:7SbEiTfM+epxoCMeWlI7ZQ26OhyQH9GTWg3nWWJnPOs",
+            ["SIGNING_KEY_FILE"] = TestKeys.SigningKeyFile,
             ["GITHUB_TOKEN"] = "token-for-bad-input",
             ["GITHUB_REPOSITORY"] = "example/book-shop",
             ["GITHUB_API_URL"] = "http://127.0.0.1:5998/",
@@ -183,11 +197,13 @@ public sealed class BadInputTests
 
     /// <summary>A FIFO waits for a writer forever when read: as a key file or a record it is refused without opening it.</summary>
     [TestCase("EC2_SSH_KEY_FILE", "Dev", "EC2_SSH_KEY_FILE: \"{fifo}\" is empty, or not a regular file (a FIFO or a device): point it at the private key file")]
+    [TestCase("SIGNING_KEY_FILE", "Dev", "SIGNING_KEY_FILE: \"{fifo}\" is empty, or not a regular file (a FIFO or a device): point it at the private key file")]
     [TestCase("SNAPSHOT_FILE", "Promote", "ResolveSnapshot: --snapshot-file / SNAPSHOT_FILE: {fifo}: the file is empty, or not a regular file (a FIFO or a device); use the snapshot.json that Dev wrote.")]
     public void AFifoGivenAsAFileIsRefusedAtOnce(string variable, string target, string expected)
     {
         using var repository = new TempGitRepository();
         repository.Write("pyproject.toml", "[project]\nversion = \"0.1.0\"\n");
+        repository.CopyPublicKey();
         repository.Commit();
         var fifo = Path.Combine(Path.GetTempPath(), $"fifo-{Guid.NewGuid():N}");
         Assert.That(Command.Run("mkfifo", [fifo]).ExitCode, Is.Zero);
@@ -196,7 +212,8 @@ public sealed class BadInputTests
             var environment = new Dictionary<string, string?>
             {
                 ["REGISTRY"] = "127.0.0.1:5999", ["REGISTRY_TYPE"] = "none", ["EC2_HOST"] = "127.0.0.1",
-                ["EC2_HOST_KEY"] = "SHA256:7SbEiTfM+epxoCMeWlI7ZQ26OhyQH9GTWg3nWWJnPOs", ["EC2_SSH_KEY"] = variable == "SNAPSHOT_FILE" ? Key : null,
+                ["EC2_HOST_KEY"] = "SHA256:7SbEiTfM+epxoCMeWlI7ZQ26OhyQH9GTWg3nWWJnPOs", ["EC2_SSH_KEY"] = variable == "EC2_SSH_KEY_FILE" ? null : Key,
+                ["SIGNING_KEY_FILE"] = TestKeys.SigningKeyFile,
                 ["GITHUB_TOKEN"] = "token-for-bad-input", ["GITHUB_REPOSITORY"] = "example/book-shop", ["SNAPSHOT_TAG"] = null,
                 [variable] = fifo,
             };

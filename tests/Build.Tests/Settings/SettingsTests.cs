@@ -58,6 +58,8 @@ public sealed class SettingsTests
             "--ec2-host / EC2_HOST: missing: pass --ec2-host=<value> or set EC2_HOST",
             "EC2_SSH_KEY: missing: set EC2_SSH_KEY to the private key text, or EC2_SSH_KEY_FILE to its path",
             "--ec2-host-key / EC2_HOST_KEY: missing: pass --ec2-host-key=<value> or set EC2_HOST_KEY",
+            "SIGNING_KEY: missing: set SIGNING_KEY (the private key's PEM text) or SIGNING_KEY_FILE, or turn signing off with --signing=off (every deploy then refuses the image)",
+            "--signing-public-key / SIGNING_PUBLIC_KEY: missing: \"cosign.pub\" does not exist: commit the public key (README: Signing), or point --signing-public-key at it",
         }));
     }
 

@@ -14,8 +14,9 @@ public sealed class WorkflowSettingsTests
 {
     private static readonly SettingsCatalog Catalog = SettingsCatalog.OfAssemblies(typeof(BuildHost).Assembly);
 
-    // Set by the runner itself in every job; AWS's keys come from configure-aws-credentials.
-    private static readonly string[] FromTheRunner = ["GITHUB_REPOSITORY", "GITHUB_API_URL", "CI"];
+    // Set by the runner itself in every job; AWS's keys come from configure-aws-credentials. The
+    // public signing key is a file of the repository (cosign.pub), which the checkout brings.
+    private static readonly string[] FromTheRunner = ["GITHUB_REPOSITORY", "GITHUB_API_URL", "CI", "SIGNING_PUBLIC_KEY"];
 
     /// <summary>The steps of the job that runs `./build.sh --target=TARGET`, and that step's place, read with a YAML parser.</summary>
     private static (IReadOnlyList<YamlMappingNode> Steps, int BuildStep) JobRunning(string workflow, string target)

@@ -27,6 +27,8 @@ public sealed class AppRepository : IDisposable
             var service = System.IO.Path.Combine(Root, "manifests", "service.yaml");
             File.WriteAllText(service, File.ReadAllText(service).Replace($"nodePort: {PromoteRun.DefaultNodePort}", $"nodePort: {nodePort}"));
         }
+        // The committed public key every deploy verifies with (the test key; see tests/keys).
+        File.Copy(TestKeys.PublicKeyFile, System.IO.Path.Combine(Root, "cosign.pub"));
         Sha = _repository.Commit("the application");
     }
 

@@ -34,6 +34,7 @@ public sealed class DevRun(TestEnvironment environment)
         ["EC2_USER"] = environment.SshUser,
         ["EC2_SSH_KEY"] = File.ReadAllText(environment.SshKeyFile),
         ["EC2_HOST_KEY"] = hostKeyLine ?? environment.SshHostKeyLine,
+        ["SIGNING_KEY_FILE"] = TestKeys.SigningKeyFile,
         ["DEV_CONTAINER"] = Container,
         ["DEV_HOST_PORT"] = Port.ToString(),
         ["DEV_BACKUP_PORT"] = BackupPort.ToString(),
@@ -94,9 +95,12 @@ public sealed class DevRun(TestEnvironment environment)
         yield return environment.EcrRegistryPassword;
         yield return environment.RegistryPassword;
         yield return Convert.ToBase64String(Encoding.UTF8.GetBytes($"AWS:{environment.EcrRegistryPassword}"));
-        foreach (var line in File.ReadAllLines(environment.SshKeyFile).Where(line => line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal)))
+        foreach (var file in new[] { environment.SshKeyFile, TestKeys.SigningKeyFile })
         {
-            yield return line;
+            foreach (var line in File.ReadAllLines(file).Where(line => line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal)))
+            {
+                yield return line;
+            }
         }
     }
 

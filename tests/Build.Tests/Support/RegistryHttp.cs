@@ -56,6 +56,62 @@ public sealed class RegistryHttp(TestEnvironment environment, string repository)
         }
     }
 
+    public async Task<byte[]> GetBlob(string digest)
+    {
+        using var response = await _http.SendAsync(Request(HttpMethod.Get, $"blobs/{digest}"));
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    /// <summary>
+    /// An image as somebody pushes it by hand over a tag: the same layers as <paramref name="sourceTag"/>
+    /// (so it runs), another config (a label), hence another digest, and no signature. Returns its digest.
+    /// </summary>
+    public async Task<string> PutVariant(string sourceTag, string tag, string label)
+    {
+        var (bytes, mediaType) = await Get(sourceTag);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(bytes)!;
+        var config = System.Text.Json.Nodes.JsonNode.Parse(await GetBlob(manifest["config"]!["digest"]!.GetValue<string>()))!;
+        config["config"] ??= new System.Text.Json.Nodes.JsonObject();
+        config["config"]!["Labels"] ??= new System.Text.Json.Nodes.JsonObject();
+        config["config"]!["Labels"]!["pushed-by-hand"] = label;
+        var configBytes = Encoding.UTF8.GetBytes(config.ToJsonString());
+        manifest["config"]!["digest"] = await PutBlob(configBytes);
+        manifest["config"]!["size"] = configBytes.Length;
+        return await Put(tag, Encoding.UTF8.GetBytes(manifest.ToJsonString()), mediaType);
+    }
+
+    /// <summary>
+    /// Signs a digest of this repository in cosign's format with a key file, as `cosign sign --key`
+    /// would; the payload names the repository under <paramref name="registryName"/> when given
+    /// (the same registry reached under another name, such as a proxy).
+    /// </summary>
+    public async Task SignWith(string keyFile, string digest, string? registryName = null)
+    {
+        var address = Pipeline.Registry.RegistryAddress.Parse(environment.Registry);
+        using var registry = new Pipeline.Registry.RegistryClient(address,
+            new Pipeline.Registry.RegistryCredentials(environment.RegistryUsername, new Pipeline.Settings.Secret(environment.RegistryPassword)));
+        using var key = Pipeline.Signing.SigningKey.Read(new Pipeline.Settings.Secret(File.ReadAllText(keyFile)));
+        var named = new Pipeline.Registry.ImageRepository(registryName is null ? address : Pipeline.Registry.RegistryAddress.Parse(registryName), repository);
+        var upload = await Pipeline.Signing.CosignSignatures.Prepare(registry, named, Pipeline.Registry.ImageDigest.Parse(digest), key);
+        if (upload is not null) await Pipeline.Signing.CosignSignatures.Upload(registry, upload);
+    }
+
+    /// <summary>Puts the signature manifest of one digest under the signature tag of another: a signature copied to another image.</summary>
+    public async Task CopySignature(string fromDigest, string toDigest)
+    {
+        var (bytes, mediaType) = await Get(fromDigest.Replace(':', '-') + ".sig");
+        await Put(toDigest.Replace(':', '-') + ".sig", bytes, mediaType);
+    }
+
+    /// <summary>The second verifier's answer (tests/env/cosign_verify.py) for a digest of this repository: its finding and detail.</summary>
+    public string VerifyInPython(string digest, string keyFile = "")
+    {
+        var result = Command.Run("python3", [Path.Combine(RepositoryRoot.Path, "tests", "env", "cosign_verify.py"), "--registry", environment.Registry,
+            "--repository", repository, "--digest", digest, "--keys", keyFile.Length > 0 ? keyFile : TestKeys.PublicKeyFile, "--auth-file", environment.Microk8sAuthFile]);
+        return result.Output.Trim();
+    }
+
     public static string Digest(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private HttpRequestMessage Request(HttpMethod method, string path)

@@ -15,11 +15,15 @@ public sealed class TempGitRepository : IDisposable
 
     public string Root { get; }
 
-    /// <summary>A repository whose one commit has a pyproject.toml of this version: what ReadVersion needs.</summary>
+    /// <summary>
+    /// A repository whose one commit has a pyproject.toml of this version (what ReadVersion needs)
+    /// and the test key's public half as cosign.pub (what a deploy verifies with).
+    /// </summary>
     public static TempGitRepository OfVersion(string version)
     {
         var repository = new TempGitRepository();
         repository.Write("pyproject.toml", $"[project]\nversion = \"{version}\"\n");
+        repository.CopyPublicKey();
         repository.Commit();
         return repository;
     }
@@ -33,6 +37,9 @@ public sealed class TempGitRepository : IDisposable
         }
         return Commit("manifests");
     }
+
+    /// <summary>The test key's public half as cosign.pub (not committed yet).</summary>
+    public string CopyPublicKey() => Write("cosign.pub", File.ReadAllText(TestKeys.PublicKeyFile));
 
     public string Write(string relativePath, string content)
     {
