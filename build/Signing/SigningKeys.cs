@@ -38,6 +38,16 @@ public sealed class SigningKey : IDisposable
             key.Dispose();
             throw new FormatException("is an EC key, but not on the P-256 curve that cosign's signatures use");
         }
+        try
+        {
+            // .NET's reader takes a public key too, which could verify but never sign.
+            key.ExportParameters(includePrivateParameters: true);
+        }
+        catch (CryptographicException)
+        {
+            key.Dispose();
+            throw new FormatException("is a public key: set the private half here (its public half belongs in cosign.pub)");
+        }
         return new SigningKey(key);
     }
 

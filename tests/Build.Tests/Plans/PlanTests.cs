@@ -85,6 +85,21 @@ public sealed partial class PlanTests
             $"{target}'s plan changed: review `diff {Golden(target)} {actual}`, and when the change is meant, copy the new plan over the old.");
     }
 
+    /// <summary>Signing turned off on purpose: no key is needed or read, the plan signs nothing and says every deploy will refuse the image.</summary>
+    [Test]
+    public void WithSigningOffThePlanSignsNothingAndSaysEveryDeployRefusesTheImage()
+    {
+        var settings = Settings();
+        settings["SIGNING_KEY"] = null;
+        var result = HostProcess.Run(_repository.Root, settings, "--target=Dev", "--dry-run", "--signing=off");
+
+        Assert.That(result.ExitCode, Is.Zero, result.AllOutput);
+        Assert.That(result.StandardOutput, Does.Contain("Signing is off (--signing=off): 127.0.0.1:9/book-shop@<the digest the registry reports after the push> stays unsigned, and every deploy will refuse it."));
+        Assert.That(result.StandardOutput, Does.Not.Contain("would run: sign "));
+        Assert.That(result.StandardOutput, Does.Not.Contain("SIGNING_KEY"), "no key is asked for");
+        Assert.That(result.StandardOutput, Does.Contain("The plan verifies the signature of 127.0.0.1:9/book-shop@<the digest the registry reports after the push> with cosign.pub"));
+    }
+
     /// <summary>Every remote script of the plans, as the here-documents print them.</summary>
     public static IEnumerable<TestCaseData> RemoteScripts()
     {

@@ -79,6 +79,7 @@ public sealed class BadInputTests
         new Case("signing key: missing", "Dev", [], new() { ["SIGNING_KEY_FILE"] = null }, null, null, "SIGNING_KEY: missing: set SIGNING_KEY (the private key's PEM text) or SIGNING_KEY_FILE, or turn signing off with --signing=off"),
         new Case("signing key: not PEM", "Dev", [], new() { ["SIGNING_KEY_FILE"] = null, ["SIGNING_KEY"] = "not-a-key" }, null, null, "SIGNING_KEY: is not an unencrypted ECDSA P-256 private key in PEM (PKCS#8 or SEC1; see the README's Signing)"),
         new Case("signing key: an SSH key", "Dev", [], new() { ["SIGNING_KEY_FILE"] = null, ["SIGNING_KEY"] = Key }, null, null, "SIGNING_KEY: is not an unencrypted ECDSA P-256 private key in PEM"),
+        new Case("signing key: the public half", "Dev", [], new() { ["SIGNING_KEY_FILE"] = TestKeys.PublicKeyFile }, null, null, "SIGNING_KEY: is a public key: set the private half here (its public half belongs in cosign.pub)"),
         new Case("signing key: not the committed key's", "Dev", [], new() { ["SIGNING_KEY_FILE"] = TestKeys.OtherKeyFile }, null, null, "which is not in cosign.pub ("),
         new Case("signing key file: missing", "Dev", [], new() { ["SIGNING_KEY_FILE"] = "/nonexistent/signing.key" }, null, null, "SIGNING_KEY_FILE: \"/nonexistent/signing.key\" does not exist: point it at the private key file"),
         Dev("signing key: an argument", "SIGNING_KEY: is a secret: set the environment variable SIGNING_KEY, never --signing-key", "--signing-key=x"),
