@@ -20,7 +20,7 @@ public abstract class ClusterEnvironment(string name, string? url, Cluster clust
     public Cluster Cluster { get; } = cluster;
 
     /// <summary>The rollout's scripts, set up for where kubectl runs and where the check asks.</summary>
-    protected abstract Rollout Scripts(Registry.ImageReference? image, ReleaseManifests manifests);
+    protected abstract Rollout Scripts(Registry.PinnedImage? image, ReleaseManifests manifests);
 
     /// <summary>Runs one of them where kubectl is.</summary>
     protected abstract Effect<RemoteResult> Run(string purpose, string script, TimeSpan timeout, bool logsOutput = true, string? stateProbe = null);
@@ -33,8 +33,10 @@ public abstract class ClusterEnvironment(string name, string? url, Cluster clust
 
     public override async Task<string> Deploy(BuildContext context, DeployableImage image)
     {
-        var manifests = ReleaseManifests.Render(Path.Combine(context.RepositoryRoot, Cluster.ManifestsDir), Cluster.Deployment, Cluster.Container, image.Reference);
-        var rollout = Scripts(image.Reference, manifests);
+        // The cluster is given the tag pinned to the verified digest: its nodes pull that digest.
+        var pinned = image.Reference.Pinned(image.Digest);
+        var manifests = ReleaseManifests.Render(Path.Combine(context.RepositoryRoot, Cluster.ManifestsDir), Cluster.Deployment, Cluster.Container, pinned);
+        var rollout = Scripts(pinned, manifests);
         var through = CheckedThrough(manifests);
 
         // Said before anything changes: what a failed rollout is undone to.

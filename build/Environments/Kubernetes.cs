@@ -29,7 +29,7 @@ public sealed class Kubernetes(string name, string url, string context, string? 
 
     public override string ToString() => $"deployment/{Cluster.Deployment} in {Cluster.Namespace} of kube context {Context}, served at {Url}";
 
-    protected override Rollout Scripts(Registry.ImageReference? image, ReleaseManifests manifests) => new(Cluster, image, manifests)
+    protected override Rollout Scripts(Registry.PinnedImage? image, ReleaseManifests manifests) => new(Cluster, image, manifests)
     {
         Context = Context,
         Kubeconfig = Kubeconfig,

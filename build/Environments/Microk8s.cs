@@ -24,7 +24,7 @@ public sealed class Microk8s(string name, string? url, SshConnection connection,
 
     public override string ToString() => $"deployment/{Cluster.Deployment} in {Cluster.Namespace} on {Connection.Target}";
 
-    protected override Rollout Scripts(Registry.ImageReference? image, ReleaseManifests manifests) => new(Cluster, image, manifests);
+    protected override Rollout Scripts(Registry.PinnedImage? image, ReleaseManifests manifests) => new(Cluster, image, manifests);
 
     protected override Effect<RemoteResult> Run(string purpose, string script, TimeSpan timeout, bool logsOutput = true, string? stateProbe = null) =>
         new RunRemoteScript(Connection, purpose, script, timeout) { LogsOutput = logsOutput, StateProbe = stateProbe };

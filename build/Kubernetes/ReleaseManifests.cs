@@ -16,7 +16,7 @@ public sealed partial record ReleaseManifests(string Text, string PodSelector, i
     /// rollout (applying another image and then running `set image` would roll out twice). Without
     /// an image (to read what runs now), the manifests are read as they are.
     /// </summary>
-    public static ReleaseManifests Render(string directory, string deployment, string container, Registry.ImageReference? image)
+    public static ReleaseManifests Render(string directory, string deployment, string container, Registry.PinnedImage? image)
     {
         if (!Directory.Exists(directory))
         {

@@ -73,6 +73,18 @@ public sealed record ImageDigest
 public sealed record ImageReference(ImageRepository Repository, string Tag)
 {
     public override string ToString() => $"{Repository.Registry.Host}/{Repository.Path}:{Tag}";
+
+    /// <summary>This tag pinned to the digest that was verified: what a cluster is given to run.</summary>
+    public PinnedImage Pinned(ImageDigest digest) => new(this, digest);
+}
+
+/// <summary>
+/// `registry/repository:tag@sha256:...`: a runtime pulls the digest and the tag only names it, so
+/// what runs is what was verified even if the tag moved since (distribution/reference allows both).
+/// </summary>
+public sealed record PinnedImage(ImageReference Reference, ImageDigest Digest)
+{
+    public override string ToString() => $"{Reference}@{Digest}";
 }
 
 /// <summary>A repository in a registry; references to its tags are built here and nowhere else.</summary>

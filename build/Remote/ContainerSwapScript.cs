@@ -6,7 +6,7 @@ using Pipeline.Environments;
 namespace Pipeline.Remote;
 
 /// <summary>What a docker host runs to replace its container (DeployDev on the EC2 host), as `set -eu` scripts.</summary>
-public sealed partial record ContainerSwap(ImageReference Image, AppContainer Container, Versioning.ReleaseVersion Version, string Commit)
+public sealed partial record ContainerSwap(ImageReference Image, ImageDigest Digest, AppContainer Container, Versioning.ReleaseVersion Version, string Commit)
 {
     [GeneratedRegex(@"^[0-9a-f]{40}\z")]
     private static partial Regex FullSha();
@@ -45,7 +45,8 @@ public sealed partial record ContainerSwap(ImageReference Image, AppContainer Co
     /// <summary>
     /// A swap with no failed request through nginx, which sends to the host port and, when that
     /// refuses, to the backup port (infra/nginx-dev.conf). Pull first, while the old container
-    /// serves. Start the new image on the backup port and wait for /healthz and for /version to
+    /// serves: by the digest that was verified, then tagged locally, so the tag the container
+    /// names cannot have moved in the registry between the verification and the pull. Start the new image on the backup port and wait for /healthz and for /version to
     /// report this version and commit: if it does not in time, show its log, remove it, and fail;
     /// the old container served throughout and the new build never took traffic. Otherwise stop
     /// the old container (SIGTERM and its grace period: requests in flight finish) while the
@@ -58,6 +59,7 @@ public sealed partial record ContainerSwap(ImageReference Image, AppContainer Co
         // A dry run's placeholder registry (<REGISTRY>/book-shop:...) is the one reference allowed unchecked.
         var image = Image.ToString();
         if (!Image.Repository.Registry.IsPlaceholder && !ImageGrammar.Reference().IsMatch(image)) throw new ArgumentException($"not an image reference: {image}");
+        if (!Settings.Placeholders.IsPlaceholder(Digest.Value) && !ImageGrammar.Digest().IsMatch(Digest.Value)) throw new ArgumentException($"not a digest: {Digest}");
         var commit = Commit;
         if (!FullSha().IsMatch(commit)) throw new ArgumentException($"not a commit: {commit}");
         Parse.ContainerName(Container.Name);
@@ -70,6 +72,7 @@ public sealed partial record ContainerSwap(ImageReference Image, AppContainer Co
         return new ShellScript()
             .Set("image", image)
             .Set("repository", Image.Repository.ToString())
+            .Set("digest", Digest.Value)
             .Set("container", Container.Name)
             .Set("host_port", Container.HostPort)
             .Set("backup_port", Container.BackupPort)
@@ -84,8 +87,9 @@ public sealed partial record ContainerSwap(ImageReference Image, AppContainer Co
                   echo "waiting for another deploy of $container to finish"
                   if ! flock -w 600 9; then echo "another deploy of $container held the lock for 10 minutes" >&2; exit 1; fi
                 fi
-                echo "pulling $image"
-                docker pull --quiet "$image" >/dev/null
+                echo "pulling $image by its verified digest $digest"
+                docker pull --quiet "$repository@$digest" >/dev/null
+                docker tag "$repository@$digest" "$image"
                 previous="$(docker inspect --format '{{.Config.Image}}' "$container" 2>/dev/null || true)"
                 next="$container-next"
                 # Loopback only: nginx on 8080 is the way in from outside.

@@ -9,7 +9,7 @@ namespace Pipeline.Remote;
 /// What a rollout runs where kubectl is (on the MicroK8s node over SSH, or on the runner with a
 /// kube context): each a `set -eu` script with validated, quoted values.
 /// </summary>
-public sealed record Rollout(Cluster Target, Registry.ImageReference? Image, ReleaseManifests Manifests)
+public sealed record Rollout(Cluster Target, Registry.PinnedImage? Image, ReleaseManifests Manifests)
 {
     /// <summary>The kube context kubectl uses (--context), or null for kubectl's own (the node's).</summary>
     public string? Context { get; init; }

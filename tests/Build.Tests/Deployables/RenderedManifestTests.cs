@@ -11,8 +11,9 @@ namespace Pipeline.Tests.Deployables;
 /// </summary>
 public sealed class RenderedManifestTests
 {
-    private static readonly Pipeline.Registry.ImageReference Image =
-        new Pipeline.Registry.ImageRepository(Pipeline.Registry.RegistryAddress.Parse("public.ecr.aws/abc1d2e3"), "book-shop").Reference("v1.2.0");
+    private static readonly Pipeline.Registry.PinnedImage Image =
+        new Pipeline.Registry.ImageRepository(Pipeline.Registry.RegistryAddress.Parse("public.ecr.aws/abc1d2e3"), "book-shop").Reference("v1.2.0")
+            .Pinned(Pipeline.Registry.ImageDigest.Parse("sha256:" + new string('a', 64)));
     private static readonly string Folder = Path.Combine(RepositoryRoot.Path, "manifests");
 
     private static readonly string[] Objects = ["deployment.apps/book-shop", "persistentvolumeclaim/book-shop-data", "poddisruptionbudget.policy/book-shop", "service/book-shop"];

@@ -77,7 +77,8 @@ public sealed class LedgerTests() : PromoteFixture(PromoteRun.AsideNodePort)
         var (nextSha, nextDigest) = await ShipOnDev("0.2.0");
         Assert.That(Promote().ExitCode, Is.Zero);
         // v0.1.0's image is no longer on the node, and the node can no longer pull.
-        var imageId = _promote.Podman("image", "inspect", "--format", "{{.Id}}", _dev.Reference("v0.1.0")).Output.Trim();
+        // The node pulled it by digest (the Deployment names the tag pinned to it).
+        var imageId = _promote.Podman("image", "inspect", "--format", "{{.Id}}", $"{_environment.Registry}/{_dev.Repository}@{_snapshotDigest}").Output.Trim();
         Assert.That(_promote.Podman("rmi", "--force", imageId).ExitCode, Is.Zero);
         _promote.LogNodeOutOfRegistry();
 

@@ -36,7 +36,7 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
 
         Assert.That(await _dev.RegistryDigest("v0.1.0"), Is.EqualTo(_snapshotDigest), "the release tag names the tested bytes");
         Assert.That(_promote.Revision, Is.EqualTo(1), "exactly one rollout");
-        Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
+        Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo($"{_dev.Reference("v0.1.0")}@{_snapshotDigest}"), "the tag pinned to the verified digest");
         Assert.That(await PromoteRun.Get(_promote.Production("/version")), Is.EqualTo(VersionAnswer("0.1.0", _snapshotSha)));
         AssertProductionRuns(_snapshotDigest);
         Assert.That(result.StandardOutput, Does.Contain($"Production serves v0.1.0 ({_snapshotSha[..7]}) from pods running {_snapshotDigest}."));
@@ -151,10 +151,10 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
         Assert.That(failed.ExitCode, Is.Not.Zero);
         Assert.That(failed.StandardOutput, Does.Contain($"production runs {_environment.Registry}/{_dev.Repository}@{_snapshotDigest}, answering {VersionAnswer("0.1.0", _snapshotSha)} now."),
             "what it runs is said before anything changes");
-        Assert.That(failed.AllOutput, Does.Contain("ImagePullBackOff").And.Contain($"Failed to pull image \"{_dev.Reference("v0.2.0")}\""), "the pods and events as the failed rollout left them");
+        Assert.That(failed.AllOutput, Does.Contain("ImagePullBackOff").And.Contain($"Failed to pull image \"{_dev.Reference("v0.2.0")}@{nextDigest}\""), "the pods and events as the failed rollout left them");
         Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
         Assert.That(failed.LastErrorLine, Is.EqualTo($"Error: Rollout: `ssh {_promote.SshUser}@127.0.0.1:{_environment.SshPort} (roll out {_dev.Reference("v0.2.0")})` failed with exit code 1: " +
-            $"the rollout of {_dev.Reference("v0.2.0")} did not finish within 10s and was undone: read the pods and events above, fix, and re-run Promote"));
+            $"the rollout of {_dev.Reference("v0.2.0")}@{nextDigest} did not finish within 10s and was undone: read the pods and events above, fix, and re-run Promote"));
         Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, the failed v0.2.0, and the undo");
         AssertProductionRuns(_snapshotDigest);
 
@@ -187,7 +187,7 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
         Assert.That(result.LastErrorLine, Does.EndWith("The rollout was undone; read the pods and events above, fix, and re-run Promote."));
         Assert.That(result.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
         Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, v0.2.0, and the undo");
-        Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
+        Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo($"{_dev.Reference("v0.1.0")}@{_snapshotDigest}"), "the tag pinned to the verified digest");
     }
 
     /// <summary>A Deployment left by hand with the same pod labels, running v0.1.0: the Service sends to it as well.</summary>
@@ -274,7 +274,7 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
             Assert.That(failed.LastErrorLine, Does.Contain($"runs {_environment.Registry}/{_dev.Repository}@{digest}, not {nextDigest}"));
             Assert.That(failed.AllOutput, Does.Contain("deployment.apps/book-shop rolled back"));
             Assert.That(_promote.Revision, Is.EqualTo(3), "v0.1.0, v0.2.0, and the undo");
-            Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo(_dev.Reference("v0.1.0")));
+            Assert.That(_promote.Deployment()!.Spec.Template.Spec.Containers.Single().Image, Is.EqualTo($"{_dev.Reference("v0.1.0")}@{digest}"), "the tag pinned to the verified digest");
             Assert.That(_environment.SshLogins(_promote.SshUser), Is.EqualTo(logins), "no SSH connection was made");
         }
         finally
@@ -358,7 +358,7 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: PUT http://{_environment.Registry}/v2/{_dev.Repository}/manifests/v0.1.0 (the exact bytes of {SnapshotTag}, {_snapshotDigest})"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_promote.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # roll out {_dev.Reference("v0.1.0")}"));
         Assert.That(result.StandardOutput, Does.Contain("\nk apply --namespace \"$namespace\" --filename \"$manifests\""));
-        Assert.That(result.StandardOutput, Does.Contain($"\nimage='{_dev.Reference("v0.1.0")}'"));
+        Assert.That(result.StandardOutput, Does.Contain($"\nimage='{_dev.Reference("v0.1.0")}@{_snapshotDigest}'"));
         Assert.That(result.StandardOutput, Does.Contain($"[dry-run] would run: ssh -p {_environment.SshPort} {_promote.SshUser}@127.0.0.1 sh -s <<'BOOK_SHOP_SCRIPT'    # check that NodePort 30080 serves v0.1.0 from {_snapshotDigest}"));
         Assert.That(result.StandardOutput, Does.Contain($"\nwant_commit='\"commit\": \"{_snapshotSha}\"'"));
 

@@ -27,7 +27,7 @@ public sealed class DevDeployScriptTests
         Stub("docker", """
             echo "docker $*" >>"$HOST/calls"
             case "$1" in
-              pull) exit 0 ;;
+              pull|tag) exit 0 ;;
               inspect) name="$(eval echo "\${$#}")"
                 if [ -f "$HOST/containers/$name" ]; then cat "$HOST/containers/$name"; exit 0; fi
                 echo "Error: No such object: $name" >&2; exit 1 ;;
