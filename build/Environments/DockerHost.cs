@@ -73,7 +73,7 @@ public sealed class DockerHost(string name, string url, SshConnection connection
             await context.Effects.Perform(new RunRemoteScript(Connection, $"keep the {Name} site {Site.Path} the repository's", site.Script(), SiteAllowance));
         }
 
-        var deploy = new ContainerSwap(image.Reference, image.Digest, App, image.Version, image.Commit);
+        var deploy = new ContainerSwap(image.Reference.Pinned(image.Digest), App, image.Version, image.Commit);
         // Two health waits at most: the new version on the backup port, then on the host port.
         await context.Effects.Perform(new RunRemoteScript(Connection, $"replace {App.Name}", deploy.Script(), 2 * App.HealthTimeout + PullAllowance)
         {

@@ -46,8 +46,7 @@ public sealed class DeploymentLedger
 
     public DeploymentLedger(Uri apiUrl, string repository, Secret token, IEffects effects, HttpMessageHandler handler)
     {
-        var parts = repository.Split('/', 2);
-        (Owner, Name) = (parts[0], parts[1]);
+        (Owner, Name) = GitHubApi.OwnerAndName(repository);
         _effects = effects;
         _client = GitHubApi.Client(apiUrl, token, handler);
         _api = new ApiConnection(_client.Connection);
@@ -56,8 +55,7 @@ public sealed class DeploymentLedger
     public string Owner { get; }
     public string Name { get; }
 
-    // As text, not a Uri: a plan's placeholder stays readable.
-    private string Url(string rest) => $"{_client.Connection.BaseAddress.ToString().TrimEnd('/')}/repos/{Owner}/{Name}/{rest}";
+    private string Url(string rest) => GitHubApi.Url(_client, Owner, Name, rest);
 
     /// <summary>
     /// A deployment of the commit to the environment, and its in_progress status. It asks for no

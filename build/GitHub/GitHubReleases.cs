@@ -20,9 +20,7 @@ public sealed class GitHubReleases
 
     public GitHubReleases(Uri apiUrl, string repository, Settings.Secret? token, IEffects effects, HttpMessageHandler handler)
     {
-        // A dry run without settings has the placeholder <GITHUB_REPOSITORY>, which has no owner part.
-        var parts = repository.Split('/', 2);
-        (Owner, Name) = parts.Length == 2 ? (parts[0], parts[1]) : (Placeholders.For("owner"), Placeholders.For("repository"));
+        (Owner, Name) = GitHubApi.OwnerAndName(repository);
         _apiUrl = apiUrl;
         _effects = effects;
         _client = GitHubApi.Client(apiUrl, token, handler);
@@ -34,7 +32,7 @@ public sealed class GitHubReleases
 
     private string Path(string rest) => $"repos/{Owner}/{Name}/{rest}";
 
-    private string Url(string rest) => new Uri(_client.Connection.BaseAddress, Path(rest)).ToString();
+    private string Url(string rest) => GitHubApi.Url(_client, Owner, Name, rest);
 
     /// <summary>The commit a tag points to (through an annotated tag object if there is one), or null.</summary>
     public async Task<string?> TagCommit(string tag)

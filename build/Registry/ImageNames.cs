@@ -81,6 +81,7 @@ public sealed record ImageReference(ImageRepository Repository, string Tag)
 /// <summary>
 /// `registry/repository:tag@sha256:...`: a runtime pulls the digest and the tag only names it, so
 /// what runs is what was verified even if the tag moved since (distribution/reference allows both).
+/// A dry run's digest may be a placeholder.
 /// </summary>
 public sealed record PinnedImage(ImageReference Reference, ImageDigest Digest)
 {

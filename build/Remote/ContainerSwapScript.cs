@@ -6,7 +6,7 @@ using Pipeline.Environments;
 namespace Pipeline.Remote;
 
 /// <summary>What a docker host runs to replace its container (DeployDev on the EC2 host), as `set -eu` scripts.</summary>
-public sealed partial record ContainerSwap(ImageReference Image, ImageDigest Digest, AppContainer Container, Versioning.ReleaseVersion Version, string Commit)
+public sealed partial record ContainerSwap(PinnedImage Image, AppContainer Container, Versioning.ReleaseVersion Version, string Commit)
 {
     [GeneratedRegex(@"^[0-9a-f]{40}\z")]
     private static partial Regex FullSha();
@@ -57,9 +57,10 @@ public sealed partial record ContainerSwap(ImageReference Image, ImageDigest Dig
     public string Script()
     {
         // A dry run's placeholder registry (<REGISTRY>/book-shop:...) is the one reference allowed unchecked.
-        var image = Image.ToString();
-        if (!Image.Repository.Registry.IsPlaceholder && !ImageGrammar.Reference().IsMatch(image)) throw new ArgumentException($"not an image reference: {image}");
-        if (!Settings.Placeholders.IsPlaceholder(Digest.Value) && !ImageGrammar.Digest().IsMatch(Digest.Value)) throw new ArgumentException($"not a digest: {Digest}");
+        var image = Image.Reference.ToString();
+        var digest = Image.Digest.Value;
+        if (!Image.Reference.Repository.Registry.IsPlaceholder && !ImageGrammar.Reference().IsMatch(image)) throw new ArgumentException($"not an image reference: {image}");
+        if (!Settings.Placeholders.IsPlaceholder(digest) && !ImageGrammar.Digest().IsMatch(digest)) throw new ArgumentException($"not a digest: {digest}");
         var commit = Commit;
         if (!FullSha().IsMatch(commit)) throw new ArgumentException($"not a commit: {commit}");
         Parse.ContainerName(Container.Name);
@@ -71,8 +72,8 @@ public sealed partial record ContainerSwap(ImageReference Image, ImageDigest Dig
 
         return new ShellScript()
             .Set("image", image)
-            .Set("repository", Image.Repository.ToString())
-            .Set("digest", Digest.Value)
+            .Set("repository", Image.Reference.Repository.ToString())
+            .Set("digest", digest)
             .Set("container", Container.Name)
             .Set("host_port", Container.HostPort)
             .Set("backup_port", Container.BackupPort)

@@ -147,7 +147,7 @@ public sealed partial class PipelineSettings
             read.Missing(S.GitHubToken, "set GITHUB_TOKEN (in GitHub Actions: env: GITHUB_TOKEN: ${{ github.token }})");
         }
 
-        var (signingKey, signingOff, trustedKeys) = ReadSigning(read, closure.Contains(Tasks.TaskNames.Push, StringComparer.OrdinalIgnoreCase));
+        var (signingKey, signingOff, trustedKeys, publicKeyFile) = ReadSigning(read, closure.Contains(Tasks.TaskNames.Push, StringComparer.OrdinalIgnoreCase));
         var declared = ReadDeclared(read, catalog);
 
         return new PipelineSettings
@@ -170,7 +170,7 @@ public sealed partial class PipelineSettings
             SigningKey = signingKey,
             SigningOff = signingOff,
             TrustedKeys = trustedKeys,
-            SigningPublicKeyFile = read.Optional(S.SigningPublicKey, "cosign.pub", Parse.FilePath),
+            SigningPublicKeyFile = publicKeyFile,
             GitHubToken = githubToken,
             GitHubRepository = needsGitHub
                 ? read.Required(S.GitHubRepository, S.GitHubRepository.Placeholder, Parse.GitHubRepository)
@@ -250,7 +250,7 @@ public sealed partial class PipelineSettings
     /// problem with them), and the private key, read only when Push runs (it signs what it pushed): it must be one of the
     /// committed keys' other halves, or every signature it made would be refused later.
     /// </summary>
-    private static (Signing.SigningKey?, bool, Signing.TrustedKeys?) ReadSigning(SettingsReader read, bool signs)
+    private static (Signing.SigningKey?, bool, Signing.TrustedKeys?, string) ReadSigning(SettingsReader read, bool signs)
     {
         var off = !read.Optional(S.Signing, true, text => SettingsReader.IsTrue(text) ?? throw new FormatException("is not on or off"));
         var path = read.Optional(S.SigningPublicKey, "cosign.pub", Parse.FilePath);
@@ -270,13 +270,13 @@ public sealed partial class PipelineSettings
                 read.Invalid(S.SigningPublicKey, $"\"{SettingsReader.Printable(path)}\" {exception.Message}");
             }
         }
-        if (!signs || off) return (null, off, trusted);
+        if (!signs || off) return (null, off, trusted, path);
 
         var pem = read.Secret(S.SigningKey, S.SigningKeyFile);
         if (pem is null)
         {
             if (read.Raw(S.SigningKey) is null && read.Raw(S.SigningKeyFile) is null) read.Missing(S.SigningKey, "set SIGNING_KEY (the private key's PEM text) or SIGNING_KEY_FILE, or turn signing off with --signing=off (every deploy then refuses the image)");
-            return (null, off, trusted);
+            return (null, off, trusted, path);
         }
         try
         {
@@ -285,12 +285,12 @@ public sealed partial class PipelineSettings
             {
                 read.Invalid(S.SigningKey, $"is the private half of key {key.PublicKey.Id}, which is not in {trusted.Describe()}: every deploy would refuse its signatures; commit its public key, or set the key that belongs to {trusted.Source}");
             }
-            return (key, off, trusted);
+            return (key, off, trusted, path);
         }
         catch (FormatException exception)
         {
             read.Invalid(S.SigningKey, exception.Message);
-            return (null, off, trusted);
+            return (null, off, trusted, path);
         }
     }
 

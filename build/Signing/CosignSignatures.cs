@@ -47,9 +47,11 @@ public static class CosignSignatures
     /// repository. A payload is trusted only once its signature verifies; then what it names is
     /// compared. When nothing verifies, the most telling finding is reported.
     /// </summary>
-    public static async Task<SignatureCheck> Check(RegistryClient registry, ImageRepository repository, ImageDigest digest, TrustedKeys keys)
+    public static async Task<SignatureCheck> Check(RegistryClient registry, ImageRepository repository, ImageDigest digest, TrustedKeys keys) =>
+        await Judge(registry, repository, digest, keys, await Layers(registry, repository, digest));
+
+    private static async Task<SignatureCheck> Judge(RegistryClient registry, ImageRepository repository, ImageDigest digest, TrustedKeys keys, IReadOnlyList<SignatureLayer> layers)
     {
-        var layers = await Layers(registry, repository, digest);
         if (layers.Count == 0) return new SignatureCheck(SignatureFinding.NoSignature, $"no signature ({ReferenceFor(repository, digest).Tag} is not in the registry)");
         var worst = new SignatureCheck(SignatureFinding.OtherKey, $"{layers.Count} signature(s), none by a key of {keys.Describe()}");
         foreach (var layer in layers)
@@ -76,19 +78,19 @@ public static class CosignSignatures
     /// signatures are kept, as cosign keeps them) and a new one, or null when the image already
     /// carries a valid signature by this key.
     /// </summary>
-    public static async Task<SignatureUpload?> Prepare(RegistryClient? registry, ImageRepository repository, ImageDigest digest, SigningKey key)
+    public static async Task<SignatureUpload?> Prepare(RegistryClient registry, ImageRepository repository, ImageDigest digest, SigningKey key)
+    {
+        var layers = await Layers(registry, repository, digest);
+        var byThisKey = await Judge(registry, repository, digest, TrustedKeys.Only("the signing key", key.PublicKey), layers);
+        return byThisKey.Finding == SignatureFinding.Verified ? null : Made(repository, digest, key, layers);
+    }
+
+    /// <summary>The signature manifest of an image with no signature yet (what a plan that could not read the registry assumes).</summary>
+    public static SignatureUpload Made(ImageRepository repository, ImageDigest digest, SigningKey key) => Made(repository, digest, key, []);
+
+    private static SignatureUpload Made(ImageRepository repository, ImageDigest digest, SigningKey key, IReadOnlyList<SignatureLayer> layers)
     {
         var payload = SimpleSigningPayload.For(repository, digest).ToBytes();
-        var layers = registry is null ? [] : await Layers(registry, repository, digest);
-        foreach (var layer in layers)
-        {
-            var existing = layer.PayloadDigest == ImageDigest.Of(payload) ? payload : await registry!.GetBlob(repository.Path, layer.PayloadDigest, MaxPayloadBytes);
-            if (existing is not null && layer.Signature is not null && key.PublicKey.Verifies(existing, layer.Signature)
-                && SimpleSigningPayload.Read(existing) == SimpleSigningPayload.For(repository, digest))
-            {
-                return null;
-            }
-        }
         var descriptors = layers.Select(layer => layer.Descriptor).Append(Descriptor(payload, key.Sign(payload))).ToList();
         var config = Config(descriptors);
         var manifest = new JsonObject

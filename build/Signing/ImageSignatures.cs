@@ -32,7 +32,7 @@ public sealed class ImageSignatures(RegistryAccess registry)
             context.Information("The plan signs {0}@{1} with SIGNING_KEY (not set here) and puts the signature under {2}.", repository, image.Digest, CosignSignatures.TagFor(image.Digest));
             return;
         }
-        var upload = await CosignSignatures.Prepare(null, repository, image.Digest, key);
+        SignatureUpload? upload = null;
         if (!Placeholders.IsPlaceholder(image.Digest.Value))
         {
             var (answered, found) = await registry.Read(api => CosignSignatures.Prepare(api, repository, image.Digest, key),
@@ -42,11 +42,13 @@ public sealed class ImageSignatures(RegistryAccess registry)
                 context.Information("{0}@{1} already carries a valid signature by key {2}: nothing to sign.", repository, image.Digest, key.PublicKey.Id);
                 return;
             }
-            upload = found ?? upload;
+            upload = found;
         }
+        // A plan without the digest, or without the registry's answer, signs as if no signature were there yet.
+        upload ??= CosignSignatures.Made(repository, image.Digest, key);
         await context.Effects.Perform(new Call<bool>(
             $"sign {repository}@{image.Digest} with key {key.PublicKey.Id}: upload the simple-signing payload that names it and the signature's config as blobs, "
-            + $"then PUT {RegistryClient.ManifestUrl(upload!.Reference)} Content-Type: {upload.Manifest.MediaType} (the payload's layer, its signature in {CosignSignatures.SignatureAnnotation})",
+            + $"then PUT {RegistryClient.ManifestUrl(upload.Reference)} Content-Type: {upload.Manifest.MediaType} (the payload's layer, its signature in {CosignSignatures.SignatureAnnotation})",
             async () => { await CosignSignatures.Upload(registry.Api, upload); return true; }, true));
         context.Information("The signature of {0}@{1} by key {2} is {3}.", repository, image.Digest, key.PublicKey.Id, upload.Reference);
     }

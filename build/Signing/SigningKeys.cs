@@ -134,6 +134,9 @@ public sealed class TrustedKeys
         return new TrustedKeys(source, keys);
     }
 
+    /// <summary>One key alone: what Push asks of an existing signature before it signs again.</summary>
+    public static TrustedKeys Only(string source, TrustedKey key) => new(source, [key]);
+
     public bool Contains(TrustedKey key) => Keys.Any(key.SameAs);
 
     public TrustedKey? SignerOf(byte[] payload, string base64Signature) => Keys.FirstOrDefault(key => key.Verifies(payload, base64Signature));
