@@ -103,6 +103,14 @@ def require(obj, path, kind, name, expected_type):
     return value
 
 
+def split_image(image):
+    """(repository, digest or None) of an image reference: registry/path[:tag][@digest]."""
+    repository, _, digest = image.partition("@")
+    if repository.rfind(":") > repository.rfind("/"):
+        repository = repository[: repository.rfind(":")]
+    return repository, digest or None
+
+
 class ImagePolicy:
     """sigstore policy-controller's admission for keyed ClusterImagePolicy objects (see the header)."""
 
@@ -129,7 +137,7 @@ class ImagePolicy:
     def admit(self, kind, name, template):
         for index, container in enumerate(template["spec"]["containers"]):
             image = container["image"]
-            repository, digest = self.split(image)
+            repository, digest = split_image(image)
             for policy, globs, keys in self.policies:
                 if not any(fnmatch.fnmatchcase(repository, pattern) for pattern in globs):
                     continue
@@ -144,17 +152,6 @@ class ImagePolicy:
                 if finding != "verified":
                     raise ApiError("BadRequest", f'admission webhook "policy.sigstore.dev" denied the request: validation failed: failed policy: {policy}: '
                                    f'spec.template.spec.containers[{index}].image {image}: signature key validation failed: {finding}: {detail}')
-
-    @staticmethod
-    def split(image):
-        """(repository, digest or None) of an image reference."""
-        if "@" in image:
-            repository, digest = image.split("@", 1)
-        else:
-            repository, digest = image, None
-        if repository.rfind(":") > repository.rfind("/"):
-            repository = repository[: repository.rfind(":")]
-        return repository, digest
 
     @staticmethod
     def resolve(registry, path, image):
@@ -684,9 +681,7 @@ class Kubelet:
             pod.phase, pod.started = "Running", True
         for container in pod.template["spec"]["containers"]:
             inspected = podman("inspect", "--format", "{{.ImageDigest}}", f"{pod.podman_name}-{container['name']}")
-            repository = container["image"].split("@")[0]
-            if repository.rfind(":") > repository.rfind("/"):
-                repository = repository[: repository.rfind(":")]
+            repository, _ = split_image(container["image"])
             pod.image_ids[container["name"]] = f"{repository}@{inspected.stdout.strip()}"
         self.cluster.event(pod.namespace, "pod", pod.name, "Normal", "Started", "Started container(s) " + ", ".join(pod.container_names()))
         self.probe_readiness()

@@ -70,7 +70,7 @@ public sealed class DevPipelineTests : DevFixture
                 + "Deploy an image Dev pushed and signed, or sign this one with the key of cosign.pub (README: Signing)."));
             Assert.That(result.StandardOutput, Does.Not.Contain("[127.0.0.1]"), "no script ran on the host");
             Assert.That(DockerEngine.Succeed("inspect", "--format", "{{.Image}}", Run.Container), Is.EqualTo(running));
-            Assert.That(registry.VerifyInPython(byHand), Does.StartWith(python + ":"), "the second verifier agrees");
+            Assert.That(registry.VerifyInPython(byHand).Output, Does.StartWith(python + ":"), "the second verifier agrees");
             AssertNoSecretIn(result);
         }
 

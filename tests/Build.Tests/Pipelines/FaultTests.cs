@@ -53,7 +53,7 @@ public sealed class FaultTests
     {
         using (var http = new RegistryHttp(_environment, _dev.Repository))
         {
-            http.SignWith(TestKeys.SigningKeyFile, _digest, $"127.0.0.1:{registry.Port}").GetAwaiter().GetResult();
+            http.SignWith(TestKeys.SigningKeyFile, _digest, $"127.0.0.1:{registry.Port}/{_dev.Repository}").GetAwaiter().GetResult();
         }
         _proxies.Add($"127.0.0.1:{registry.Port}");
         _promote.LogNodeIntoRegistry(_proxies[^1]);

@@ -69,7 +69,7 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
         // ResolveSnapshot checks the snapshot, Rollout the release tag: the same digest, one signature.
         Assert.That(Regex.Matches(released.StandardOutput, Regex.Escape($"Verified {repository}@{_snapshotDigest}: signed by key ")), Has.Count.EqualTo(2), released.StandardOutput);
         using var registry = new RegistryHttp(_environment, _dev.Repository);
-        Assert.That(registry.VerifyInPython(_snapshotDigest), Is.EqualTo("verified: signed"));
+        Assert.That(registry.VerifyInPython(_snapshotDigest).Output.Trim(), Is.EqualTo("verified: signed"));
 
         var unsigned = await registry.PutVariant(SnapshotTag, SnapshotTag, "pushed over by hand");
         var refused = HostProcess.Run(_app.Root, _promote.Environment(), "--target=Promote", $"--snapshot-tag={SnapshotTag}");
@@ -77,7 +77,7 @@ public sealed class PromotePipelineTests() : PromoteFixture(PromoteRun.DefaultNo
         Assert.That(refused.ExitCode, Is.Not.Zero);
         Assert.That(refused.LastErrorLine, Is.EqualTo($"Error: ResolveSnapshot: Refusing {repository}@{unsigned}: no signature ({unsigned.Replace(':', '-')}.sig is not in the registry); "
             + "only images this pipeline built and signed are deployed. Deploy an image Dev pushed and signed, or sign this one with the key of cosign.pub (README: Signing)."));
-        Assert.That(registry.VerifyInPython(unsigned), Does.StartWith("no-signature:"));
+        Assert.That(registry.VerifyInPython(unsigned).Output, Does.StartWith("no-signature:"));
         var github = await _promote.GitHub();
         Assert.That(github.GetProperty("releases").GetArrayLength(), Is.EqualTo(1), "nothing was created on GitHub");
         Assert.That(github.GetProperty("deployments").GetArrayLength(), Is.EqualTo(1), "nor recorded");

@@ -53,12 +53,7 @@ public sealed class SignatureAgreementTests
         return ImageDigest.Parse(await _http.Put(tag, manifest, "application/vnd.oci.image.manifest.v1+json"));
     }
 
-    private async Task Sign(ImageDigest digest, string keyFile, ImageRepository? namedRepository = null)
-    {
-        using var key = Key(keyFile);
-        var upload = (await CosignSignatures.Prepare(_registry, namedRepository ?? _repository, digest, key))!;
-        await CosignSignatures.Upload(_registry, upload with { Reference = CosignSignatures.ReferenceFor(_repository, digest) });
-    }
+    private Task Sign(ImageDigest digest, string keyFile, string? namedAs = null) => _http.SignWith(keyFile, digest.Value, namedAs);
 
     /// <summary>Both verifiers' words for the case: the pipeline's finding and the Python verifier's, as the same names.</summary>
     private async Task<(string Pipeline, string Python, string PythonLine)> Judge(ImageDigest digest, params string[] keyFiles)
@@ -68,8 +63,7 @@ public sealed class SignatureAgreementTests
         File.WriteAllText(keys, string.Concat(keyFiles.Select(File.ReadAllText)));
         try
         {
-            var python = Command.Run("python3", [Path.Combine(RepositoryRoot.Path, "tests", "env", "cosign_verify.py"), "--registry", _environment.Registry,
-                "--repository", _name, "--digest", digest.Value, "--keys", keys, "--auth-file", _environment.Microk8sAuthFile]);
+            var python = _http.VerifyInPython(digest.Value, keys);
             Assert.That(python.ExitCode, Is.EqualTo(pipeline == SignatureFinding.Verified ? 0 : 1), python.Output + python.Error);
             return (Kebab(pipeline.ToString()), python.Output.Split(':')[0].Trim(), python.Output.Trim());
         }
@@ -148,7 +142,8 @@ public sealed class SignatureAgreementTests
     public async Task ASignatureNamingAnotherRepositoryIsRefused()
     {
         var digest = await Image("elsewhere");
-        await Sign(digest, TestKeys.SigningKeyFile, new ImageRepository(_repository.Registry, "somewhere-else"));
+        // A repository of its own: the signature is read there first, and nothing of an earlier run may be found.
+        await Sign(digest, TestKeys.SigningKeyFile, $"{_environment.Registry}/{_name}-elsewhere");
 
         await AssertBothSay("other-repository", digest, TestKeys.PublicKeyFile);
     }

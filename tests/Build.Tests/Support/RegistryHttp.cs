@@ -83,18 +83,23 @@ public sealed class RegistryHttp(TestEnvironment environment, string repository)
 
     /// <summary>
     /// Signs a digest of this repository in cosign's format with a key file, as `cosign sign --key`
-    /// would; the payload names the repository under <paramref name="registryName"/> when given
-    /// (the same registry reached under another name, such as a proxy).
+    /// would; the payload names <paramref name="namedAs"/> (`registry/repository`) when given: the
+    /// same registry reached under another name (a proxy), or another repository. Existing
+    /// signatures are looked up under the name the payload gives, as the pipeline does.
     /// </summary>
-    public async Task SignWith(string keyFile, string digest, string? registryName = null)
+    public async Task SignWith(string keyFile, string digest, string? namedAs = null)
     {
         var address = Pipeline.Registry.RegistryAddress.Parse(environment.Registry);
         using var registry = new Pipeline.Registry.RegistryClient(address,
             new Pipeline.Registry.RegistryCredentials(environment.RegistryUsername, new Pipeline.Settings.Secret(environment.RegistryPassword)));
         using var key = Pipeline.Signing.SigningKey.Read(new Pipeline.Settings.Secret(File.ReadAllText(keyFile)));
-        var named = new Pipeline.Registry.ImageRepository(registryName is null ? address : Pipeline.Registry.RegistryAddress.Parse(registryName), repository);
+        var named = namedAs is null
+            ? new Pipeline.Registry.ImageRepository(address, repository)
+            : new Pipeline.Registry.ImageRepository(Pipeline.Registry.RegistryAddress.Parse(namedAs.Split('/', 2)[0]), namedAs.Split('/', 2)[1]);
         var upload = await Pipeline.Signing.CosignSignatures.Prepare(registry, named, Pipeline.Registry.ImageDigest.Parse(digest), key);
-        if (upload is not null) await Pipeline.Signing.CosignSignatures.Upload(registry, upload);
+        // Stored beside the image in this repository, whatever the payload names.
+        var here = Pipeline.Signing.CosignSignatures.ReferenceFor(new Pipeline.Registry.ImageRepository(address, repository), Pipeline.Registry.ImageDigest.Parse(digest));
+        if (upload is not null) await Pipeline.Signing.CosignSignatures.Upload(registry, upload with { Reference = here });
     }
 
     /// <summary>Puts the signature manifest of one digest under the signature tag of another: a signature copied to another image.</summary>
@@ -104,13 +109,10 @@ public sealed class RegistryHttp(TestEnvironment environment, string repository)
         await Put(toDigest.Replace(':', '-') + ".sig", bytes, mediaType);
     }
 
-    /// <summary>The second verifier's answer (tests/env/cosign_verify.py) for a digest of this repository: its finding and detail.</summary>
-    public string VerifyInPython(string digest, string keyFile = "")
-    {
-        var result = Command.Run("python3", [Path.Combine(RepositoryRoot.Path, "tests", "env", "cosign_verify.py"), "--registry", environment.Registry,
-            "--repository", repository, "--digest", digest, "--keys", keyFile.Length > 0 ? keyFile : TestKeys.PublicKeyFile, "--auth-file", environment.Microk8sAuthFile]);
-        return result.Output.Trim();
-    }
+    /// <summary>The second verifier (tests/env/cosign_verify.py) on a digest of this repository: its exit code, and its finding and detail as the output's one line.</summary>
+    public CommandResult VerifyInPython(string digest, string? keysFile = null) =>
+        Command.Run("python3", [Path.Combine(RepositoryRoot.Path, "tests", "env", "cosign_verify.py"), "--registry", environment.Registry,
+            "--repository", repository, "--digest", digest, "--keys", keysFile ?? TestKeys.PublicKeyFile, "--auth-file", environment.Microk8sAuthFile]);
 
     public static string Digest(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
